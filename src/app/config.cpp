@@ -1,0 +1,161 @@
+#include "app/config.hpp"
+
+#include <charconv>
+
+namespace rm {
+
+namespace {
+Result<int64_t> parse_int(const std::string& flag, const std::string& text, int64_t min,
+                          int64_t max) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) {
+        return make_error(flag + " needs an integer from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", got '" + text + "'");
+    }
+    return v;
+}
+} // namespace
+
+std::string version_text() {
+    return "ruddermock 0.1.0";
+}
+
+std::string usage_text() {
+    return R"(ruddermock - a local mock of the RudderStack HTTP Tracking API
+
+Usage: ruddermock [--headless] [options]
+
+Point a RudderStack or Segment SDK at http://127.0.0.1:8080 (the data plane URL).
+Every request and event is kept in SQLite and can be queried under /_mock/.
+
+Options:
+  --headless              run without the inspector window (tests, CI)
+  --port N                port to listen on (default 8080; 0 picks a free port)
+  --port-file PATH        write the port there once listening
+  --bind ADDR             address to listen on (default 127.0.0.1)
+  --threads N             HTTP worker threads (default 64)
+  --db PATH               SQLite database (default ./ruddermock.db; :memory: = throwaway)
+  --sources FILE          workspace config {"sources":[...]}; without it any non-empty
+                          write key is an enabled event-stream source
+  --profile NAME          response wording: rudder (default), rudder-legacy, openapi
+  --max-request-kb N      request size limit after gzip decoding (default 4000)
+  --rate-limit E/S        allow E events per S seconds per workspace (default: off)
+  --max-events N          keep only the newest N events (default: keep all)
+  --admin-token TOKEN     require "Authorization: Bearer TOKEN" on /_mock/*
+  --log-level LEVEL       debug, info (default), warn, error, off
+  --help                  show this text
+  --version               show the version
+
+Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad flag, a busy port or an unreadable file.
+)";
+}
+
+Result<Config> parse_args(const std::vector<std::string>& args) {
+    Config c;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string flag = args[i];
+        std::string value;
+        bool has_inline = false;
+        if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = flag.substr(eq + 1);
+            flag = flag.substr(0, eq);
+            has_inline = true;
+        }
+        auto need_value = [&]() -> Result<std::string> {
+            if (has_inline) {
+                return value;
+            }
+            if (i + 1 >= args.size()) {
+                return make_error(flag + " needs a value");
+            }
+            return args[++i];
+        };
+        if (flag == "--help" || flag == "-h") {
+            c.show_help = true;
+            continue;
+        }
+        if (flag == "--version") {
+            c.show_version = true;
+            continue;
+        }
+        if (flag == "--headless") {
+            c.headless = true;
+            continue;
+        }
+        static const char* const k_value_flags[] = {
+            "--port",       "--port-file",  "--bind",        "--threads",
+            "--db",         "--sources",    "--profile",     "--max-request-kb",
+            "--rate-limit", "--max-events", "--admin-token", "--log-level"};
+        bool known = false;
+        for (const char* f : k_value_flags) {
+            known = known || flag == f;
+        }
+        if (!known) {
+            return make_error("unknown option '" + args[i] + "' (see --help)");
+        }
+        auto v = need_value();
+        if (!v) {
+            return v.error();
+        }
+        const std::string& text = *v;
+        if (flag == "--port") {
+            auto n = parse_int(flag, text, 0, 65535);
+            if (!n) {
+                return n.error();
+            }
+            c.port = static_cast<int>(*n);
+        } else if (flag == "--port-file") {
+            c.port_file = text;
+        } else if (flag == "--bind") {
+            c.bind = text;
+        } else if (flag == "--threads") {
+            auto n = parse_int(flag, text, 1, 4096);
+            if (!n) {
+                return n.error();
+            }
+            c.threads = static_cast<int>(*n);
+        } else if (flag == "--db") {
+            c.db = text;
+        } else if (flag == "--sources") {
+            c.sources_file = text;
+        } else if (flag == "--profile") {
+            auto p = parse_profile(text);
+            if (!p) {
+                return make_error("--profile must be rudder, rudder-legacy or openapi, got '" +
+                                  text + "'");
+            }
+            c.profile = *p;
+        } else if (flag == "--max-request-kb") {
+            auto n = parse_int(flag, text, 1, 1024 * 1024);
+            if (!n) {
+                return n.error();
+            }
+            c.max_request_kb = *n;
+        } else if (flag == "--rate-limit") {
+            auto r = parse_rate_limit(text);
+            if (!r) {
+                return make_error("--rate-limit needs EVENTS/SECONDS, e.g. 1000/60, got '" + text +
+                                  "'");
+            }
+            c.rate_limit = *r;
+        } else if (flag == "--max-events") {
+            auto n = parse_int(flag, text, 1, INT64_MAX);
+            if (!n) {
+                return n.error();
+            }
+            c.max_events = *n;
+        } else if (flag == "--admin-token") {
+            c.admin_token = text;
+        } else if (flag == "--log-level") {
+            if (!log::parse_level(text, c.log_level)) {
+                return make_error("--log-level must be debug, info, warn, error or off");
+            }
+        } else {
+            return make_error("unknown option '" + args[i] + "' (see --help)");
+        }
+    }
+    return c;
+}
+
+} // namespace rm

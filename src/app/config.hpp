@@ -1,0 +1,38 @@
+// Command-line configuration of ruddermock.
+#pragma once
+
+#include "protocol/rate_limit.hpp"
+#include "protocol/reason.hpp"
+#include "util/log.hpp"
+#include "util/result.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rm {
+
+struct Config {
+    bool headless = false;
+    bool show_help = false;
+    bool show_version = false;
+    std::string bind = "127.0.0.1";
+    int port = 8080;
+    std::string port_file;
+    int threads = 64;
+    std::string db = "ruddermock.db";
+    std::string sources_file;
+    Profile profile = Profile::rudder;
+    int64_t max_request_kb = 4000;
+    std::optional<RateLimitConfig> rate_limit;
+    int64_t max_events = 0;
+    std::string admin_token;
+    log::Level log_level = log::Level::info;
+};
+
+// Parses argv (without argv[0]). A bad flag or value is an error with a clear message.
+Result<Config> parse_args(const std::vector<std::string>& args);
+std::string usage_text();
+std::string version_text();
+
+} // namespace rm

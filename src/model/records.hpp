@@ -1,0 +1,88 @@
+// Plain data that flows from the request pipeline into the store and back out of it.
+// No behaviour here: the protocol builds these, the store persists and returns them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rm {
+
+// One accepted event, ready to store. payload_json is the final, enriched event.
+struct EventRecord {
+    std::string payload_json;
+    std::string type;
+    std::string event_name;
+    std::string user_id;
+    std::string anonymous_id;
+    std::string message_id;
+    std::vector<std::string> lint; // warnings; never change the answer
+};
+
+// One request to a gateway route, accepted or not, as written to the journal.
+struct RequestRecord {
+    int64_t received_ms = 0;
+    std::string method;
+    std::string path;
+    std::string query;        // raw query string, without '?'
+    std::string headers_json; // JSON object: name -> value (or array when repeated)
+    std::string body;         // decoded body bytes (what the pipeline parsed)
+    int status = 0;
+    std::string reason;        // the rudder-profile wording, "" for success
+    std::string response_body; // what was sent
+    std::string write_key;
+    std::string peer;
+    int64_t duration_us = 0;
+    int event_count = 0; // events stored for this request
+};
+
+// A stored event as read back (ids assigned by the store).
+struct StoredEvent {
+    int64_t id = 0;
+    int64_t request_id = 0;
+    std::string received_at;
+    std::string write_key;
+    std::string type;
+    std::string event_name;
+    std::string user_id;
+    std::string anonymous_id;
+    std::string message_id;
+    std::string lint_json; // JSON array of strings
+    std::optional<int64_t> duplicate_of;
+    std::string payload_json;
+};
+
+// A stored request as read back.
+struct StoredRequest {
+    int64_t id = 0;
+    RequestRecord record;
+    std::string received_at;
+};
+
+// Filters for event queries. Empty strings mean "any".
+struct EventFilter {
+    std::string type;
+    std::string event_name;
+    std::string user_id;
+    std::string anonymous_id;
+    std::string message_id;
+    std::string write_key;
+    std::string text;  // substring of the stored event JSON
+    int64_t since = 0; // only ids greater than this
+    int limit = 100;
+    bool descending = false;
+};
+
+// Filters for request (journal) queries.
+struct RequestFilter {
+    int status = 0;       // exact code, 0 = any
+    int status_class = 0; // 4 for "4xx", 0 = any
+    std::string path;
+    std::string write_key;
+    int64_t since = 0;
+    int limit = 100;
+    bool descending = false;
+};
+
+} // namespace rm

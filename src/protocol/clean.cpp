@@ -1,0 +1,103 @@
+#include "protocol/clean.hpp"
+
+#include "protocol/unicode_table.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace rm {
+
+bool is_printable(uint32_t cp) {
+    const CodeRange* begin = k_non_printable;
+    const CodeRange* end = k_non_printable + k_non_printable_count;
+    // First range whose last >= cp.
+    const CodeRange* it =
+        std::lower_bound(begin, end, cp, [](const CodeRange& r, uint32_t v) { return r.last < v; });
+    return it == end || cp < it->first;
+}
+
+bool is_invisible(uint32_t cp) {
+    switch (cp) {
+    case 0x09:
+    case 0xA0:
+    case 0xAD:
+    case 0x34F:
+    case 0x61C:
+    case 0x115F:
+    case 0x1160:
+    case 0x17B4:
+    case 0x17B5:
+    case 0x180E:
+    case 0x202F:
+    case 0x2800:
+    case 0x3000:
+    case 0x3164:
+    case 0xFEFF:
+    case 0xFFA0:
+        return true;
+    default:
+        break;
+    }
+    return (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x205F && cp <= 0x2064) ||
+           (cp >= 0x206A && cp <= 0x206F);
+}
+
+namespace {
+// Decodes one UTF-8 sequence at text[i]; returns its length (0 = invalid byte).
+size_t decode_utf8(std::string_view s, size_t i, uint32_t& cp) {
+    auto b = static_cast<unsigned char>(s[i]);
+    size_t n;
+    if (b < 0x80) {
+        cp = b;
+        return 1;
+    } else if ((b & 0xE0) == 0xC0) {
+        n = 2;
+        cp = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+        n = 3;
+        cp = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+        n = 4;
+        cp = b & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size()) {
+        return 0;
+    }
+    for (size_t k = 1; k < n; ++k) {
+        auto c = static_cast<unsigned char>(s[i + k]);
+        if ((c & 0xC0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    return n;
+}
+} // namespace
+
+std::string clean_string(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        uint32_t cp = 0;
+        size_t n = decode_utf8(text, i, cp);
+        if (n == 0) {
+            ++i;
+            continue;
+        }
+        if (is_printable(cp) && !is_invisible(cp)) {
+            out.append(text.substr(i, n));
+        }
+        i += n;
+    }
+    // Only the ASCII space can remain as white space after the removal above.
+    size_t first = out.find_first_not_of(' ');
+    if (first == std::string::npos) {
+        return {};
+    }
+    size_t last = out.find_last_not_of(' ');
+    return out.substr(first, last - first + 1);
+}
+
+} // namespace rm

@@ -1,0 +1,128 @@
+#include "protocol/reason.hpp"
+
+namespace rm {
+
+namespace {
+struct Wording {
+    int status;
+    const char* rudder;
+    const char* legacy;
+    const char* openapi; // nullptr = same as rudder
+};
+
+Wording wording(Reason r) {
+    switch (r) {
+    case Reason::ok:
+        return {200, "ok", "OK", "OK"};
+    case Reason::no_write_key_header:
+        return {401, "failed to read writekey from header", "Failed to read writeKey from header",
+                "Invalid Authorization Header"};
+    case Reason::no_write_key_query:
+        return {401, "failed to read writekey from query params",
+                "Failed to read writeKey from Query Params", "Invalid Authorization Header"};
+    case Reason::invalid_write_key:
+        return {401, "invalid write key", "Invalid Write Key", "Invalid Authorization Header"};
+    case Reason::source_disabled:
+        return {404, "source is disabled", "Source is disabled",
+                "Source does not accept webhook events"};
+    case Reason::invalid_json:
+        return {400, "invalid json", "Invalid JSON", "Invalid request"};
+    case Reason::invalid_event:
+        return {400, "event is not a valid rudder event", "Event is not a valid rudder event",
+                "Invalid request"};
+    case Reason::no_ids:
+        return {400, "request neither has anonymousId nor userId",
+                "Request neither has anonymousId nor userId", "Invalid request"};
+    case Reason::empty_batch:
+        return {400, "empty batch payload", "Empty batch payload", "Invalid request"};
+    case Reason::too_large:
+        return {413, "request size exceeds max limit", "Request size exceeds max limit",
+                "Request size too large"};
+    case Reason::rate_limited:
+        return {429, "max requests limit reached", "Max Requests Limit reached",
+                "Too many requests"};
+    case Reason::read_body_failed:
+        return {500, "failed to read body from request", "Failed to read body from request",
+                nullptr};
+    case Reason::no_source_id:
+        return {401, "failed to read source id from header", "Failed to read source id from header",
+                "Invalid Authorization Header"};
+    case Reason::invalid_source_id:
+        return {401, "invalid source id", "Invalid source id", "Invalid Authorization Header"};
+    case Reason::invalid_replay_source:
+        return {401, "invalid replay source", "Invalid replay source",
+                "Invalid Authorization Header"};
+    case Reason::no_destination_id:
+        return {400, "failed to read destination id from header",
+                "Failed to read destination id from header", "Invalid request"};
+    case Reason::invalid_destination_id:
+        return {400, "invalid destination id", "Invalid destination id", "Invalid request"};
+    case Reason::destination_disabled:
+        return {404, "destination is disabled", "Destination is disabled",
+                "Source does not accept webhook events"};
+    case Reason::gateway_timeout:
+        return {504, "gateway timeout", "Gateway timeout", nullptr};
+    case Reason::not_found:
+        return {404, "404 page not found", "404 page not found", nullptr};
+    case Reason::method_not_allowed:
+        return {405, "method not allowed", "method not allowed", nullptr};
+    case Reason::headers_too_large:
+        return {431, "Request Header Fields Too Large", "Request Header Fields Too Large", nullptr};
+    case Reason::combined:
+        return {500, "", "", nullptr};
+    }
+    return {500, "", "", nullptr};
+}
+} // namespace
+
+std::optional<Profile> parse_profile(std::string_view name) {
+    if (name == "rudder") {
+        return Profile::rudder;
+    }
+    if (name == "rudder-legacy") {
+        return Profile::rudder_legacy;
+    }
+    if (name == "openapi") {
+        return Profile::openapi;
+    }
+    return std::nullopt;
+}
+
+std::string_view profile_name(Profile profile) {
+    switch (profile) {
+    case Profile::rudder:
+        return "rudder";
+    case Profile::rudder_legacy:
+        return "rudder-legacy";
+    case Profile::openapi:
+        return "openapi";
+    }
+    return "rudder";
+}
+
+int reason_status(Reason reason) {
+    return wording(reason).status;
+}
+
+std::string_view reason_text(Reason reason) {
+    return reason == Reason::ok ? std::string_view() : wording(reason).rudder;
+}
+
+std::string response_body(Reason reason, Profile profile) {
+    Wording w = wording(reason);
+    if (reason == Reason::method_not_allowed) {
+        return "";
+    }
+    const char* text = w.rudder;
+    if (profile == Profile::rudder_legacy) {
+        text = w.legacy;
+    } else if (profile == Profile::openapi && w.openapi) {
+        text = w.openapi;
+    }
+    if (reason == Reason::ok) {
+        return text;
+    }
+    return std::string(text) + "\n";
+}
+
+} // namespace rm

@@ -1,0 +1,334 @@
+#include "server/admin.hpp"
+
+#include "server/request_view.hpp"
+#include "util/json_writer.hpp"
+
+#include <charconv>
+#include <httplib.h>
+
+namespace rm {
+
+namespace {
+const char* const k_json = "application/json";
+
+void send_json(httplib::Response& res, int status, std::string body) {
+    res.status = status;
+    res.set_content(std::move(body), k_json);
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+    JsonWriter w;
+    w.begin_object().key("error").value(message).end_object();
+    send_json(res, status, w.take());
+}
+
+Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t fallback,
+                          int64_t min, int64_t max) {
+    if (!req.has_param(name)) {
+        return fallback;
+    }
+    std::string text = req.get_param_value(name);
+    int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
+        return make_error(std::string("parameter ") + name + " must be an integer from " +
+                          std::to_string(min) + " to " + std::to_string(max));
+    }
+    return value;
+}
+
+Result<EventFilter> event_filter(const httplib::Request& req) {
+    EventFilter f;
+    f.type = req.get_param_value("type");
+    f.event_name = req.get_param_value("event");
+    f.user_id = req.get_param_value("userId");
+    f.anonymous_id = req.get_param_value("anonymousId");
+    f.message_id = req.get_param_value("messageId");
+    f.write_key = req.get_param_value("writeKey");
+    f.text = req.get_param_value("q");
+    auto since = int_param(req, "since", 0, 0, INT64_MAX);
+    auto limit = int_param(req, "limit", 100, 1, 10000);
+    if (!since) {
+        return since.error();
+    }
+    if (!limit) {
+        return limit.error();
+    }
+    f.since = *since;
+    f.limit = static_cast<int>(*limit);
+    std::string order = req.get_param_value("order");
+    if (order != "" && order != "asc" && order != "desc") {
+        return make_error("parameter order must be asc or desc");
+    }
+    f.descending = order == "desc";
+    return f;
+}
+
+void write_event(JsonWriter& w, const StoredEvent& e) {
+    w.begin_object();
+    w.key("id").value(e.id);
+    w.key("request_id").value(e.request_id);
+    w.key("received_at").value(e.received_at);
+    w.key("write_key").value(e.write_key);
+    w.key("type").value(e.type);
+    w.key("event").value(e.event_name);
+    w.key("user_id").value(e.user_id);
+    w.key("anonymous_id").value(e.anonymous_id);
+    w.key("message_id").value(e.message_id);
+    w.key("lint").raw(e.lint_json);
+    w.key("duplicate_of");
+    if (e.duplicate_of) {
+        w.value(*e.duplicate_of);
+    } else {
+        w.null();
+    }
+    w.key("payload").raw(e.payload_json);
+    w.end_object();
+}
+
+std::string events_body(const std::vector<StoredEvent>& events, int64_t since) {
+    JsonWriter w;
+    int64_t next = since;
+    w.begin_object().key("events").begin_array();
+    for (const auto& e : events) {
+        write_event(w, e);
+        next = std::max(next, e.id);
+    }
+    w.end_array().key("next_since").value(next).end_object();
+    return w.take();
+}
+} // namespace
+
+AdminApi::AdminApi(AdminOptions options, Store& store, SourceRegistry& sources)
+    : m_options(std::move(options)), m_store(store), m_sources(sources) {}
+
+bool AdminApi::owns(const std::string& path) {
+    return path == "/_mock" || path.rfind("/_mock/", 0) == 0;
+}
+
+void AdminApi::handle(const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader* reader) {
+    drain_body(req, reader);
+    if (!m_options.token.empty() &&
+        req.get_header_value("Authorization") != "Bearer " + m_options.token) {
+        send_error(res, 401, "admin API needs Authorization: Bearer <token>");
+        return;
+    }
+    const std::string& p = req.path;
+    const bool get = req.method == "GET";
+    if (p == "/_mock/events" && get) {
+        list_events(req, res);
+    } else if (p.rfind("/_mock/events/", 0) == 0 && get) {
+        std::string tail = p.substr(std::string("/_mock/events/").size());
+        int64_t id = 0;
+        auto [ptr, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), id);
+        if (ec != std::errc() || ptr != tail.data() + tail.size()) {
+            send_error(res, 400, "event id must be an integer");
+        } else {
+            get_event(id, res);
+        }
+    } else if (p == "/_mock/requests" && get) {
+        list_requests(req, res);
+    } else if (p == "/_mock/wait" && get) {
+        wait(req, res);
+    } else if (p == "/_mock/reset" && req.method == "POST") {
+        reset(req, res);
+    } else if (p == "/_mock/stats" && get) {
+        stats(res);
+    } else if (p == "/_mock/sources" && get) {
+        sources(res);
+    } else {
+        send_error(res, 404,
+                   "unknown admin route " + req.method + " " + p +
+                       " (GET events, events/{id}, requests, wait, stats, sources; POST reset)");
+    }
+}
+
+void AdminApi::list_events(const httplib::Request& req, httplib::Response& res) {
+    auto filter = event_filter(req);
+    if (!filter) {
+        send_error(res, 400, filter.error().message);
+        return;
+    }
+    auto events = m_store.events(*filter);
+    if (!events) {
+        send_error(res, 500, events.error().message);
+        return;
+    }
+    send_json(res, 200, events_body(*events, filter->since));
+}
+
+void AdminApi::get_event(int64_t id, httplib::Response& res) {
+    auto event = m_store.event_by_id(id);
+    if (!event) {
+        send_error(res, 500, event.error().message);
+    } else if (!*event) {
+        send_error(res, 404, "no event with id " + std::to_string(id));
+    } else {
+        JsonWriter w;
+        write_event(w, **event);
+        send_json(res, 200, w.take());
+    }
+}
+
+void AdminApi::list_requests(const httplib::Request& req, httplib::Response& res) {
+    RequestFilter f;
+    std::string status = req.get_param_value("status");
+    if (status.size() == 3 && status[0] >= '1' && status[0] <= '5' && status.substr(1) == "xx") {
+        f.status_class = status[0] - '0';
+    } else if (!status.empty()) {
+        auto code = int_param(req, "status", 0, 100, 599);
+        if (!code) {
+            send_error(res, 400, "parameter status must be a code (401) or a class (4xx)");
+            return;
+        }
+        f.status = static_cast<int>(*code);
+    }
+    f.path = req.get_param_value("path");
+    f.write_key = req.get_param_value("writeKey");
+    auto since = int_param(req, "since", 0, 0, INT64_MAX);
+    auto limit = int_param(req, "limit", 100, 1, 10000);
+    if (!since || !limit) {
+        send_error(res, 400, !since ? since.error().message : limit.error().message);
+        return;
+    }
+    f.since = *since;
+    f.limit = static_cast<int>(*limit);
+    f.descending = req.get_param_value("order") == "desc";
+    auto rows = m_store.requests(f);
+    if (!rows) {
+        send_error(res, 500, rows.error().message);
+        return;
+    }
+    JsonWriter w;
+    int64_t next = f.since;
+    w.begin_object().key("requests").begin_array();
+    for (const auto& r : *rows) {
+        const auto& rec = r.record;
+        w.begin_object();
+        w.key("id").value(r.id);
+        w.key("received_at").value(r.received_at);
+        w.key("method").value(rec.method);
+        w.key("path").value(rec.path);
+        w.key("query").value(rec.query);
+        w.key("status").value(rec.status);
+        w.key("reason").value(rec.reason);
+        w.key("write_key").value(rec.write_key);
+        w.key("peer").value(rec.peer);
+        w.key("event_count").value(rec.event_count);
+        w.key("duration_us").value(rec.duration_us);
+        w.key("headers").raw(rec.headers_json);
+        w.key("body").value(rec.body);
+        w.key("response_body").value(rec.response_body);
+        w.end_object();
+        next = std::max(next, r.id);
+    }
+    w.end_array().key("next_since").value(next).end_object();
+    send_json(res, 200, w.take());
+}
+
+void AdminApi::wait(const httplib::Request& req, httplib::Response& res) {
+    auto filter = event_filter(req);
+    auto count = int_param(req, "count", 1, 1, 10000);
+    auto timeout = int_param(req, "timeout_ms", 5000, 0, m_options.max_wait_ms);
+    if (!filter || !count || !timeout) {
+        send_error(res, 400,
+                   !filter  ? filter.error().message
+                   : !count ? count.error().message
+                            : timeout.error().message);
+        return;
+    }
+    filter->limit = std::max<int>(filter->limit, static_cast<int>(*count));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*timeout);
+    for (;;) {
+        // Read the generation first: a commit after the query still wakes the wait below.
+        uint64_t seen = m_store.generation();
+        auto events = m_store.events(*filter);
+        if (!events) {
+            send_error(res, 500, events.error().message);
+            return;
+        }
+        bool enough = static_cast<int64_t>(events->size()) >= *count;
+        if (enough || std::chrono::steady_clock::now() >= deadline) {
+            send_json(res, enough ? 200 : 408, events_body(*events, filter->since));
+            return;
+        }
+        m_store.wait_for_change(seen, deadline);
+    }
+}
+
+void AdminApi::reset(const httplib::Request& req, httplib::Response& res) {
+    std::optional<std::string> key;
+    if (req.has_param("writeKey")) {
+        key = req.get_param_value("writeKey");
+    }
+    auto removed = m_store.reset(key);
+    if (!removed) {
+        send_error(res, 500, removed.error().message);
+        return;
+    }
+    JsonWriter w;
+    w.begin_object().key("reset").value(true).key("events_removed").value(*removed);
+    if (key) {
+        w.key("writeKey").value(*key);
+    }
+    w.end_object();
+    send_json(res, 200, w.take());
+}
+
+void AdminApi::stats(httplib::Response& res) {
+    auto s = m_store.stats();
+    if (!s) {
+        send_error(res, 500, s.error().message);
+        return;
+    }
+    JsonWriter w;
+    w.begin_object();
+    w.key("events").value(s->events);
+    w.key("requests").value(s->requests);
+    w.key("events_per_second_last_minute").value(s->events_per_second_last_minute);
+    w.key("events_by_type").begin_object();
+    for (const auto& [k, v] : s->events_by_type) {
+        w.key(k).value(v);
+    }
+    w.end_object().key("requests_by_status").begin_object();
+    for (const auto& [k, v] : s->requests_by_status) {
+        w.key(std::to_string(k)).value(v);
+    }
+    w.end_object().key("events_by_write_key").begin_object();
+    for (const auto& [k, v] : s->events_by_write_key) {
+        w.key(k).value(v);
+    }
+    w.end_object().key("requests_by_write_key").begin_object();
+    for (const auto& [k, v] : s->requests_by_write_key) {
+        w.key(k).value(v);
+    }
+    w.end_object().end_object();
+    send_json(res, 200, w.take());
+}
+
+void AdminApi::sources(httplib::Response& res) {
+    JsonWriter w;
+    w.begin_object();
+    w.key("mode").value(m_sources.permissive() ? "any write key" : "sources file");
+    w.key("sources").begin_array();
+    for (const auto& s : m_sources.list()) {
+        w.begin_object();
+        w.key("id").value(s.id);
+        w.key("writeKey").value(s.write_key);
+        w.key("workspaceId").value(s.workspace_id);
+        w.key("enabled").value(s.enabled);
+        w.key("category").value(s.category);
+        w.key("originalId").value(s.original_id);
+        w.key("configured").value(s.configured);
+        w.key("destinations").begin_array();
+        for (const auto& d : s.destinations) {
+            w.begin_object().key("id").value(d.id).key("enabled").value(d.enabled).end_object();
+        }
+        w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    send_json(res, 200, w.take());
+}
+
+} // namespace rm

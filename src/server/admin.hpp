@@ -1,0 +1,46 @@
+// The admin API under /_mock/ (same port, JSON, never journaled): query, wait for, reset
+// and count what arrived. Runs on HTTP worker threads and reads through the Store.
+#pragma once
+
+#include "protocol/sources.hpp"
+#include "storage/store.hpp"
+
+#include <string>
+
+namespace httplib {
+struct Request;
+struct Response;
+class ContentReader;
+} // namespace httplib
+
+namespace rm {
+
+struct AdminOptions {
+    std::string token;            // when set, requests need "Authorization: Bearer <token>"
+    int64_t max_wait_ms = 300000; // longest /_mock/wait accepted
+};
+
+class AdminApi {
+  public:
+    AdminApi(AdminOptions options, Store& store, SourceRegistry& sources);
+
+    // True for paths this API owns ("/_mock" and below).
+    static bool owns(const std::string& path);
+    void handle(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader* reader);
+
+  private:
+    void list_events(const httplib::Request& req, httplib::Response& res);
+    void get_event(int64_t id, httplib::Response& res);
+    void list_requests(const httplib::Request& req, httplib::Response& res);
+    void wait(const httplib::Request& req, httplib::Response& res);
+    void reset(const httplib::Request& req, httplib::Response& res);
+    void stats(httplib::Response& res);
+    void sources(httplib::Response& res);
+
+    AdminOptions m_options;
+    Store& m_store;
+    SourceRegistry& m_sources;
+};
+
+} // namespace rm

@@ -1,0 +1,259 @@
+#include "server/gateway.hpp"
+
+#include "protocol/auth.hpp"
+#include "protocol/body.hpp"
+#include "protocol/events.hpp"
+#include "server/cors.hpp"
+#include "server/request_view.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
+
+#include <httplib.h>
+
+namespace rm {
+
+struct Gateway::Exchange {
+    RequestRecord record;
+    int64_t started_us = 0;
+    Reason reason = Reason::ok;
+    std::string combined_message; // import: several groups failed
+    std::vector<EventRecord> events;
+    bool pixel = false;     // always 200 + GIF
+    bool info_body = false; // health/version/robots/webhook GET: body and type set directly
+    std::string body;
+    std::string content_type;
+    std::string allow; // for 405
+};
+
+Gateway::Gateway(GatewayOptions options, Store& store, SourceRegistry& sources)
+    : m_options(std::move(options)), m_store(store), m_sources(sources) {
+    if (m_options.rate_limit) {
+        m_rate_limiter = std::make_unique<RateLimiter>(*m_options.rate_limit);
+    }
+}
+
+size_t Gateway::body_cap() const {
+    return std::max<size_t>(m_options.max_request_bytes * 2, 16 * 1024 * 1024);
+}
+
+void Gateway::handle(const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader* reader) {
+    Exchange ex;
+    ex.started_us = mono_us();
+    ex.record = journal_record(req);
+    disable_response_compression(req);
+    if (is_preflight(req)) {
+        drain_body(req, reader);
+        answer_preflight(req, res);
+        ex.record.status = 204;
+        ex.record.duration_us = mono_us() - ex.started_us;
+        if (auto r = m_store.record(std::move(ex.record), {}); !r) {
+            log::warn("journal: " + r.error().message);
+        }
+        return;
+    }
+    auto route = find_route(req.path);
+    if (!route) {
+        drain_body(req, reader);
+        ex.reason = Reason::not_found;
+    } else if (!method_allowed(*route, req.method)) {
+        drain_body(req, reader);
+        ex.reason = Reason::method_not_allowed;
+        ex.allow = route->allow;
+    } else if (header_bytes(req) > 512 * 1024) {
+        ex.reason = Reason::headers_too_large;
+    } else {
+        ex.pixel = route->body == BodyKind::pixel;
+        run_pipeline(*route, req, reader, ex);
+    }
+    add_cors_headers(req, res);
+    finish(ex, res);
+}
+
+void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
+                           const httplib::ContentReader* reader, Exchange& ex) {
+    if (route.auth == AuthKind::none && route.body == BodyKind::none) {
+        answer_info_route(route, ex);
+        return;
+    }
+    // 1. Auth, before the body is read: a bad key with a bad body gets the auth error.
+    AuthInput in;
+    if (req.has_header("Authorization")) {
+        in.authorization = req.get_header_value("Authorization");
+    }
+    if (route.auth != AuthKind::basic && req.has_param("writeKey")) {
+        in.query_write_key = req.get_param_value("writeKey");
+    }
+    if (req.has_header("X-Rudder-Source-Id")) {
+        in.source_id = req.get_header_value("X-Rudder-Source-Id");
+    }
+    if (req.has_header("X-Rudder-Destination-Id")) {
+        in.destination_id = req.get_header_value("X-Rudder-Destination-Id");
+    }
+    AuthOutcome auth = authenticate(route.auth, in, m_sources);
+    ex.record.write_key = auth.write_key;
+    if (auth.reason != Reason::ok) {
+        drain_body(req, reader);
+        ex.reason = auth.reason;
+        return;
+    }
+    EventContext ctx{format_rfc3339_ms(ex.record.received_ms), request_ip(req)};
+    if (route.body == BodyKind::pixel) {
+        Prepared p = prepare_pixel(route.event_type, query_params(req), ctx);
+        ex.reason = p.reason;
+        ex.events = std::move(p.events);
+        return;
+    }
+    if (route.route == Route::webhook && req.method == "GET") {
+        ex.info_body = true; // 200, empty body, nothing stored
+        return;
+    }
+    // 2. Read the whole body, bounded; decode gzip only for "Content-Encoding: gzip".
+    BodyRead raw = read_body(req, reader, body_cap());
+    if (raw.over_cap) {
+        ex.record.body = raw.bytes.substr(0, m_options.max_request_bytes);
+        ex.reason = Reason::too_large;
+        return;
+    }
+    if (!raw.ok) {
+        ex.record.body = std::move(raw.bytes);
+        ex.reason = Reason::read_body_failed;
+        return;
+    }
+    std::string body = std::move(raw.bytes);
+    if (is_gzip_encoding(raw.content_encoding)) {
+        DecodedBody decoded = gunzip_bounded(body, body_cap());
+        if (decoded.status != DecodeStatus::ok) {
+            ex.record.body = decoded.bytes.substr(0, m_options.max_request_bytes);
+            ex.reason = decoded.status == DecodeStatus::over_cap ? Reason::too_large
+                                                                 : Reason::read_body_failed;
+            return;
+        }
+        body = std::move(decoded.bytes);
+    }
+    // 3. Parse, shape, per-event checks and enrichment.
+    Prepared p;
+    switch (route.body) {
+    case BodyKind::single:
+        p = prepare_single(body, route.event_type, ctx);
+        break;
+    case BodyKind::batch:
+        p = prepare_batch(body,
+                          route.route == Route::retl     ? BatchKind::retl
+                          : route.route == Route::replay ? BatchKind::replay
+                                                         : BatchKind::batch,
+                          ctx);
+        break;
+    case BodyKind::import:
+        p = prepare_import(body, ctx);
+        break;
+    case BodyKind::internal_batch:
+        p = prepare_internal_batch(body);
+        break;
+    case BodyKind::webhook:
+        p = prepare_webhook(body, raw.content_type, query_params(req));
+        break;
+    case BodyKind::none:
+    case BodyKind::pixel:
+        break;
+    }
+    ex.record.body = std::move(body);
+    ex.reason = p.reason;
+    ex.combined_message = std::move(p.combined_message);
+    ex.events = std::move(p.events);
+    if (ex.reason != Reason::ok && route.body != BodyKind::import) {
+        ex.events.clear(); // all or nothing (import groups are not atomic)
+        return;
+    }
+    if (ex.reason != Reason::ok) {
+        return;
+    }
+    // 4. Limits: rate, then size (audiencelist is exempt from the size limit).
+    if (m_rate_limiter) {
+        std::string workspace = auth.source ? auth.source->workspace_id : std::string();
+        if (!m_rate_limiter->allow(workspace, static_cast<int64_t>(ex.events.size()), now_ms())) {
+            ex.events.clear();
+            ex.reason = Reason::rate_limited;
+            return;
+        }
+    }
+    bool audiencelist = false;
+    for (const auto& e : ex.events) {
+        audiencelist = audiencelist || e.type == "audiencelist";
+    }
+    if (ex.record.body.size() > m_options.max_request_bytes && !audiencelist) {
+        ex.events.clear();
+        ex.reason = Reason::too_large;
+    }
+}
+
+void Gateway::answer_info_route(const RouteInfo& route, Exchange& ex) {
+    ex.info_body = true;
+    switch (route.route) {
+    case Route::robots:
+        ex.content_type = "text/plain; charset=utf-8";
+        ex.body = "User-agent: * \nDisallow: / \n";
+        break;
+    case Route::version:
+        ex.content_type = "application/json; charset=utf-8";
+        ex.body = R"({"Version":"ruddermock-0.1.0","Commit":"ruddermock","BuildDate":")" __DATE__
+                  R"(","BuiltBy":"ruddermock","Features":[]})";
+        break;
+    default:
+        ex.content_type = "application/json; charset=utf-8";
+        ex.body = R"({"server":"UP","db":"UP","acceptingEvents":"TRUE","routingEvents":"TRUE",)"
+                  R"("mode":"NORMAL","backendConfigMode":"JSON","lastSync":")" +
+                  format_rfc3339_ms(now_ms()) + R"(","lastRegulationSync":""})";
+        break;
+    }
+}
+
+void Gateway::finish(Exchange& ex, httplib::Response& res) {
+    static constexpr unsigned char k_gif[] = {
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00,
+        0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
+    auto& rec = ex.record;
+    rec.reason =
+        ex.reason == Reason::combined ? ex.combined_message : std::string(reason_text(ex.reason));
+    if (!rec.reason.empty() && rec.reason.back() == '\n') {
+        rec.reason.pop_back();
+    }
+    rec.event_count = static_cast<int>(ex.events.size());
+    rec.duration_us = mono_us() - ex.started_us;
+    const bool accepted = ex.reason == Reason::ok || (!ex.events.empty());
+    std::string text_type = "text/plain; charset=utf-8";
+    if (ex.pixel) {
+        res.status = 200;
+        res.set_content(std::string(reinterpret_cast<const char*>(k_gif), sizeof k_gif),
+                        "image/gif");
+    } else if (ex.info_body && ex.reason == Reason::ok) {
+        res.status = 200;
+        res.set_content(ex.body, ex.content_type.empty() ? text_type : ex.content_type);
+    } else {
+        res.status = ex.reason == Reason::ok ? 200 : reason_status(ex.reason);
+        std::string body = ex.reason == Reason::combined
+                               ? ex.combined_message
+                               : response_body(ex.reason, m_options.profile);
+        if (ex.reason == Reason::method_not_allowed) {
+            res.set_header("Allow", ex.allow);
+        }
+        if (ex.reason != Reason::ok) {
+            res.set_header("X-Content-Type-Options", "nosniff");
+        }
+        res.set_content(body, text_type);
+    }
+    rec.status = res.status;
+    rec.response_body = ex.pixel ? std::string("(43-byte GIF)") : res.body;
+    // The answer goes out only after the journal and events are committed.
+    auto stored = m_store.record(std::move(rec), std::move(ex.events));
+    if (!stored) {
+        log::error("store: " + stored.error().message);
+        if (accepted && !ex.pixel) {
+            res.status = 500;
+            res.set_content("failed to store the request\n", text_type);
+        }
+    }
+}
+
+} // namespace rm

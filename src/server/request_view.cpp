@@ -1,0 +1,162 @@
+#include "server/request_view.hpp"
+
+#include "util/clock.hpp"
+#include "util/json_writer.hpp"
+
+#include <algorithm>
+#include <httplib.h>
+#include <map>
+
+namespace rm {
+
+namespace {
+// cpp-httplib adds these to the request's headers; they were never sent by the client.
+bool is_pseudo_header(const std::string& name) {
+    return name == "LOCAL_ADDR" || name == "LOCAL_PORT" || name == "REMOTE_ADDR" ||
+           name == "REMOTE_PORT";
+}
+
+// HTTP/1.1: a request without Content-Length or Transfer-Encoding has no body. (The library
+// would read until the client closes, stalling the answer.)
+bool has_body(const httplib::Request& req) {
+    return req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
+}
+} // namespace
+
+RequestRecord journal_record(const httplib::Request& req) {
+    RequestRecord rec;
+    rec.received_ms = now_ms();
+    rec.method = req.method;
+    rec.path = req.path;
+    if (size_t q = req.target.find('?'); q != std::string::npos) {
+        rec.query = req.target.substr(q + 1);
+    }
+    // Headers as an object; a repeated header becomes an array of its values.
+    std::map<std::string, std::vector<std::string>> grouped;
+    std::vector<std::string> order;
+    for (const auto& [name, value] : req.headers) {
+        if (is_pseudo_header(name)) {
+            continue;
+        }
+        auto& values = grouped[name];
+        if (values.empty()) {
+            order.push_back(name);
+        }
+        values.push_back(value);
+    }
+    JsonWriter w;
+    w.begin_object();
+    for (const auto& name : order) {
+        const auto& values = grouped[name];
+        w.key(name);
+        if (values.size() == 1) {
+            w.value(values.front());
+        } else {
+            w.begin_array();
+            for (const auto& v : values) {
+                w.value(v);
+            }
+            w.end_array();
+        }
+    }
+    w.end_object();
+    rec.headers_json = w.take();
+    rec.peer = req.remote_addr;
+    return rec;
+}
+
+size_t header_bytes(const httplib::Request& req) {
+    size_t total = 0;
+    for (const auto& [name, value] : req.headers) {
+        if (is_pseudo_header(name)) {
+            continue;
+        }
+        total += name.size() + value.size() + 4; // ": " and CRLF
+    }
+    return total;
+}
+
+BodyRead read_body(const httplib::Request& req, const httplib::ContentReader* reader, size_t cap) {
+    BodyRead out;
+    out.content_encoding = req.get_header_value("Content-Encoding");
+    out.content_type = req.get_header_value("Content-Type");
+    if (!reader || !has_body(req)) {
+        out.bytes = req.body.substr(0, cap);
+        out.over_cap = req.body.size() > cap;
+        return out;
+    }
+    // The reader decodes gzip/deflate/br by Content-Encoding and parses multipart bodies by
+    // Content-Type. The gateway must see the raw bytes (it decodes exactly "gzip" itself), so
+    // those two headers are taken out of the request before reading. The request object is
+    // owned by the library and not const; it lives until the response is written.
+    auto& mutable_req = const_cast<httplib::Request&>(req);
+    mutable_req.headers.erase("Content-Encoding");
+    if (req.is_multipart_form_data()) {
+        mutable_req.headers.erase("Content-Type");
+    }
+    // Beyond the cap the rest is still read, and discarded, so the connection stays in step
+    // for the next request; memory stays bounded by the cap. (A Content-Length above the cap
+    // is skipped by the library itself in the same way.)
+    if (req.has_header("Content-Length") &&
+        req.get_header_value<uint64_t>("Content-Length") > cap) {
+        out.over_cap = true;
+    }
+    bool ok = (*reader)([&](const char* data, size_t len) {
+        size_t room = cap - out.bytes.size();
+        if (len > room) {
+            out.over_cap = true;
+        }
+        out.bytes.append(data, std::min(len, room));
+        return true;
+    });
+    out.ok = ok || out.over_cap;
+    return out;
+}
+
+void drain_body(const httplib::Request& req, const httplib::ContentReader* reader) {
+    if (!reader || !has_body(req)) {
+        return;
+    }
+    auto& mutable_req = const_cast<httplib::Request&>(req);
+    mutable_req.headers.erase("Content-Encoding");
+    if (req.is_multipart_form_data()) {
+        mutable_req.headers.erase("Content-Type");
+    }
+    (*reader)([](const char*, size_t) { return true; }); // read and discard, in step
+}
+
+std::string request_ip(const httplib::Request& req) {
+    std::string xff = req.get_header_value("X-Forwarded-For");
+    if (!xff.empty()) {
+        std::string first = xff.substr(0, xff.find(','));
+        std::string out;
+        for (char c : first) {
+            if (c != ' ') {
+                out.push_back(c);
+            }
+        }
+        return out;
+    }
+    return req.remote_addr;
+}
+
+std::vector<std::pair<std::string, std::string>> query_params(const httplib::Request& req) {
+    // httplib keeps params in a multimap (sorted by name); the order within a name is kept.
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [name, value] : req.params) {
+        out.emplace_back(name, value);
+    }
+    return out;
+}
+
+} // namespace rm
+
+namespace rm {
+
+void disable_response_compression(const httplib::Request& req) {
+    // The library gzips text and JSON answers for clients that accept it; the gateway never
+    // does. Same ownership argument as in read_body.
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+}
+
+} // namespace rm

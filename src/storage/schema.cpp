@@ -1,0 +1,99 @@
+#include "storage/schema.hpp"
+
+#include <string>
+#include <vector>
+
+namespace rm::sql {
+
+namespace {
+// Each entry moves the schema from version i to i+1. Never edit a shipped entry: append.
+const std::vector<const char*> k_migrations = {
+    // 0 -> 1: the journal of requests and the accepted events.
+    R"sql(
+CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    received_ms INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    query TEXT NOT NULL DEFAULT '',
+    headers TEXT NOT NULL DEFAULT '{}',
+    body BLOB,
+    status INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    response_body TEXT NOT NULL DEFAULT '',
+    write_key TEXT NOT NULL DEFAULT '',
+    peer TEXT NOT NULL DEFAULT '',
+    duration_us INTEGER NOT NULL DEFAULT 0,
+    event_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX requests_status ON requests(status);
+CREATE INDEX requests_path ON requests(path);
+CREATE INDEX requests_write_key ON requests(write_key);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    write_key TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL DEFAULT '',
+    event TEXT NOT NULL DEFAULT '',
+    user_id TEXT NOT NULL DEFAULT '',
+    anonymous_id TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    lint TEXT NOT NULL DEFAULT '[]',
+    duplicate_of INTEGER,
+    payload TEXT NOT NULL
+);
+CREATE INDEX events_type ON events(type);
+CREATE INDEX events_event ON events(event);
+CREATE INDEX events_user_id ON events(user_id);
+CREATE INDEX events_anonymous_id ON events(anonymous_id);
+CREATE INDEX events_message_id ON events(write_key, message_id);
+CREATE INDEX events_received_ms ON events(received_ms);
+CREATE INDEX events_request_id ON events(request_id);
+)sql",
+};
+
+Result<int> user_version(Database& db) {
+    auto stmt = db.prepare("PRAGMA user_version");
+    if (!stmt) {
+        return stmt.error();
+    }
+    auto row = stmt->step();
+    if (!row) {
+        return row.error();
+    }
+    return static_cast<int>(stmt->column_int(0));
+}
+} // namespace
+
+int current_schema_version() {
+    return static_cast<int>(k_migrations.size());
+}
+
+Status migrate(Database& db) {
+    auto version = user_version(db);
+    if (!version) {
+        return version.error();
+    }
+    if (*version > current_schema_version()) {
+        return make_error("the database has schema version " + std::to_string(*version) +
+                          ", newer than this ruddermock knows (" +
+                          std::to_string(current_schema_version()) +
+                          "); use a newer ruddermock or another --db");
+    }
+    for (int v = *version; v < current_schema_version(); ++v) {
+        std::string sql = "BEGIN IMMEDIATE;";
+        sql += k_migrations[static_cast<size_t>(v)];
+        sql += "PRAGMA user_version = " + std::to_string(v + 1) + ";COMMIT;";
+        if (auto st = db.exec(sql); !st) {
+            db.exec("ROLLBACK");
+            return make_error("migration to schema " + std::to_string(v + 1) +
+                              " failed: " + st.error().message);
+        }
+    }
+    return Ok{};
+}
+
+} // namespace rm::sql

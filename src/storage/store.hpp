@@ -1,0 +1,76 @@
+// The store: the only owner of SQLite in the process.
+//
+// Thread meeting points owned here:
+//  1. The write queue. HTTP worker threads call record()/reset(); each call enqueues a job
+//     and blocks until the writer thread has committed it (or failed). The queue is bounded:
+//     when the writer falls behind, callers wait (back-pressure); nothing is dropped.
+//  2. The generation counter. After every commit the writer increments generation() and wakes
+//     wait_for_change(). Readers (admin API, inspector) use it to learn that rows arrived.
+// Reads run on the caller's thread through pooled read-only connections (WAL lets them run
+// beside the writer). No SQLite handle is ever shared between threads at the same time.
+#pragma once
+
+#include "model/records.hpp"
+#include "util/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rm {
+
+struct StoreOptions {
+    std::string path = "ruddermock.db"; // ":memory:" = a temporary file removed on close
+    int64_t max_events = 0;             // keep only the newest N events; 0 = keep all
+    size_t queue_capacity = 4096;       // jobs waiting for the writer before callers block
+};
+
+struct StoreStats {
+    int64_t events = 0;
+    int64_t requests = 0;
+    std::map<std::string, int64_t> events_by_type;
+    std::map<int, int64_t> requests_by_status;
+    std::map<std::string, int64_t> events_by_write_key;
+    std::map<std::string, int64_t> requests_by_write_key;
+    double events_per_second_last_minute = 0;
+};
+
+class Store {
+  public:
+    // Opens or creates the database, runs migrations and starts the writer thread.
+    static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+    ~Store(); // flushes the queue, stops the writer
+
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Journals a request with its accepted events in one transaction; returns the request id
+    // once committed. Blocks while the queue is full.
+    Result<int64_t> record(RequestRecord request, std::vector<EventRecord> events);
+    // Deletes all requests and events, or only those of one write key. Committed on return.
+    Result<int64_t> reset(std::optional<std::string> write_key);
+
+    Result<std::vector<StoredEvent>> events(const EventFilter& filter);
+    Result<int64_t> count_events(const EventFilter& filter);
+    Result<std::optional<StoredEvent>> event_by_id(int64_t id);
+    Result<std::vector<StoredRequest>> requests(const RequestFilter& filter);
+    Result<StoreStats> stats();
+
+    uint64_t generation() const;
+    // Blocks until generation() differs from seen or the deadline passes; returns generation().
+    uint64_t wait_for_change(uint64_t seen, std::chrono::steady_clock::time_point deadline);
+
+    const std::string& path() const;
+
+    struct Impl;
+
+  private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace rm

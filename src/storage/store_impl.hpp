@@ -1,0 +1,74 @@
+// Private to the storage module: the state behind Store, shared by store.cpp (writer side)
+// and store_queries.cpp (read side).
+#pragma once
+
+#include "storage/sqlite.hpp"
+#include "storage/store.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+namespace rm {
+
+struct Statements; // the writer thread's prepared statements
+
+struct InsertJob {
+    RequestRecord request;
+    std::vector<EventRecord> events;
+};
+
+struct ResetJob {
+    std::optional<std::string> write_key;
+};
+
+struct WriteJob {
+    std::variant<InsertJob, ResetJob> work;
+    std::promise<Result<int64_t>> done;
+};
+
+// Read connections are checked out for one query and returned.
+class ReadPool {
+  public:
+    explicit ReadPool(std::string path) : m_path(std::move(path)) {}
+    Result<std::unique_ptr<sql::Database>> acquire();
+    void release(std::unique_ptr<sql::Database> db);
+
+  private:
+    std::string m_path;
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<sql::Database>> m_free;
+};
+
+struct Store::Impl {
+    StoreOptions options;
+    std::string path;             // the real file path
+    bool remove_on_close = false; // true for ":memory:" (a temporary file)
+    sql::Database write_db;
+    std::unique_ptr<ReadPool> readers;
+
+    // Meeting point 1: the write queue.
+    std::mutex queue_mutex;
+    std::condition_variable queue_not_empty;
+    std::condition_variable queue_not_full;
+    std::deque<WriteJob> queue;
+    bool stopping = false;
+    std::thread writer;
+
+    // Meeting point 2: the generation counter.
+    std::atomic<uint64_t> generation{0};
+    std::mutex change_mutex;
+    std::condition_variable changed;
+
+    int64_t event_count = 0; // writer thread only
+
+    Result<int64_t> submit(std::variant<InsertJob, ResetJob> work);
+    void writer_loop();
+    void run_batch(std::deque<WriteJob>& batch, Statements& stmts);
+};
+
+} // namespace rm

@@ -1,0 +1,280 @@
+// The read side of the store: parameterised queries on pooled read-only connections.
+#include "storage/store.hpp"
+#include "storage/store_impl.hpp"
+#include "util/clock.hpp"
+
+#include <functional>
+
+namespace rm {
+
+namespace {
+
+// Builds "WHERE a = ? AND ..." plus the values to bind, in order.
+struct Where {
+    std::string sql;
+    std::vector<std::variant<std::string, int64_t>> args;
+
+    void add(const std::string& clause, std::variant<std::string, int64_t> arg) {
+        sql += sql.empty() ? " WHERE " : " AND ";
+        sql += clause;
+        args.push_back(std::move(arg));
+    }
+    void bind(sql::Statement& stmt, int first = 1) const {
+        int i = first;
+        for (const auto& a : args) {
+            if (std::holds_alternative<int64_t>(a)) {
+                stmt.bind(i++, std::get<int64_t>(a));
+            } else {
+                stmt.bind(i++, std::get<std::string>(a));
+            }
+        }
+    }
+};
+
+Where event_where(const EventFilter& f) {
+    Where w;
+    if (f.since > 0) {
+        w.add("id > ?", f.since);
+    }
+    const std::pair<const char*, const std::string*> columns[] = {
+        {"type", &f.type},
+        {"event", &f.event_name},
+        {"user_id", &f.user_id},
+        {"anonymous_id", &f.anonymous_id},
+        {"message_id", &f.message_id},
+        {"write_key", &f.write_key},
+    };
+    for (const auto& [column, value] : columns) {
+        if (!value->empty()) {
+            w.add(std::string(column) + " = ?", *value);
+        }
+    }
+    if (!f.text.empty()) {
+        w.add("instr(payload, ?) > 0", f.text);
+    }
+    return w;
+}
+
+constexpr const char* k_event_columns =
+    "id, request_id, received_at, write_key, type, event, user_id, anonymous_id, message_id, "
+    "lint, duplicate_of, payload";
+
+StoredEvent read_event(const sql::Statement& s) {
+    StoredEvent e;
+    e.id = s.column_int(0);
+    e.request_id = s.column_int(1);
+    e.received_at = s.column_text(2);
+    e.write_key = s.column_text(3);
+    e.type = s.column_text(4);
+    e.event_name = s.column_text(5);
+    e.user_id = s.column_text(6);
+    e.anonymous_id = s.column_text(7);
+    e.message_id = s.column_text(8);
+    e.lint_json = s.column_text(9);
+    if (!s.column_is_null(10)) {
+        e.duplicate_of = s.column_int(10);
+    }
+    e.payload_json = s.column_text(11);
+    return e;
+}
+
+// Runs fn with a pooled read connection, returning it afterwards.
+template <typename T>
+Result<T> with_reader(ReadPool& pool, const std::function<Result<T>(sql::Database&)>& fn) {
+    auto db = pool.acquire();
+    if (!db) {
+        return db.error();
+    }
+    Result<T> out = fn(**db);
+    pool.release(std::move(*db));
+    return out;
+}
+
+// Steps through all rows, calling on_row for each.
+Status each_row(sql::Statement& stmt, const std::function<void(const sql::Statement&)>& on_row) {
+    for (;;) {
+        auto row = stmt.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return Ok{};
+        }
+        on_row(stmt);
+    }
+}
+
+} // namespace
+
+Result<std::vector<StoredEvent>> Store::events(const EventFilter& f) {
+    return with_reader<std::vector<StoredEvent>>(
+        *m_impl->readers, [&](sql::Database& db) -> Result<std::vector<StoredEvent>> {
+            Where w = event_where(f);
+            std::string text = std::string("SELECT ") + k_event_columns + " FROM events" + w.sql +
+                               (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") +
+                               " LIMIT ?";
+            auto stmt = db.prepare(text);
+            if (!stmt) {
+                return stmt.error();
+            }
+            w.bind(*stmt);
+            stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
+            std::vector<StoredEvent> out;
+            if (auto st = each_row(*stmt, [&](const auto& s) { out.push_back(read_event(s)); });
+                !st) {
+                return st.error();
+            }
+            return out;
+        });
+}
+
+Result<int64_t> Store::count_events(const EventFilter& f) {
+    return with_reader<int64_t>(*m_impl->readers, [&](sql::Database& db) -> Result<int64_t> {
+        Where w = event_where(f);
+        auto stmt = db.prepare("SELECT COUNT(*) FROM events" + w.sql);
+        if (!stmt) {
+            return stmt.error();
+        }
+        w.bind(*stmt);
+        auto row = stmt->step();
+        if (!row) {
+            return row.error();
+        }
+        return stmt->column_int(0);
+    });
+}
+
+Result<std::optional<StoredEvent>> Store::event_by_id(int64_t id) {
+    using Out = std::optional<StoredEvent>;
+    return with_reader<Out>(*m_impl->readers, [&](sql::Database& db) -> Result<Out> {
+        auto stmt =
+            db.prepare(std::string("SELECT ") + k_event_columns + " FROM events WHERE id = ?");
+        if (!stmt) {
+            return stmt.error();
+        }
+        stmt->bind(1, id);
+        auto row = stmt->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return Out{};
+        }
+        return Out{read_event(*stmt)};
+    });
+}
+
+Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
+    using Out = std::vector<StoredRequest>;
+    return with_reader<Out>(*m_impl->readers, [&](sql::Database& db) -> Result<Out> {
+        Where w;
+        if (f.since > 0) {
+            w.add("id > ?", f.since);
+        }
+        if (f.status != 0) {
+            w.add("status = ?", static_cast<int64_t>(f.status));
+        }
+        if (f.status_class != 0) {
+            w.add("status / 100 = ?", static_cast<int64_t>(f.status_class));
+        }
+        if (!f.path.empty()) {
+            w.add("path = ?", f.path);
+        }
+        if (!f.write_key.empty()) {
+            w.add("write_key = ?", f.write_key);
+        }
+        std::string text =
+            "SELECT id, received_ms, received_at, method, path, query, headers, body, status, "
+            "reason, response_body, write_key, peer, duration_us, event_count FROM requests" +
+            w.sql + (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
+        auto stmt = db.prepare(text);
+        if (!stmt) {
+            return stmt.error();
+        }
+        w.bind(*stmt);
+        stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
+        Out out;
+        auto st = each_row(*stmt, [&](const sql::Statement& s) {
+            StoredRequest r;
+            r.id = s.column_int(0);
+            r.record.received_ms = s.column_int(1);
+            r.received_at = s.column_text(2);
+            r.record.method = s.column_text(3);
+            r.record.path = s.column_text(4);
+            r.record.query = s.column_text(5);
+            r.record.headers_json = s.column_text(6);
+            r.record.body = s.column_text(7);
+            r.record.status = static_cast<int>(s.column_int(8));
+            r.record.reason = s.column_text(9);
+            r.record.response_body = s.column_text(10);
+            r.record.write_key = s.column_text(11);
+            r.record.peer = s.column_text(12);
+            r.record.duration_us = s.column_int(13);
+            r.record.event_count = static_cast<int>(s.column_int(14));
+            out.push_back(std::move(r));
+        });
+        if (!st) {
+            return st.error();
+        }
+        return out;
+    });
+}
+
+Result<StoreStats> Store::stats() {
+    return with_reader<StoreStats>(*m_impl->readers, [&](sql::Database& db) -> Result<StoreStats> {
+        StoreStats out;
+        // Both tables are read in one transaction so the numbers agree with each other.
+        db.exec("BEGIN");
+        auto run = [&](const std::string& text,
+                       const std::function<void(const sql::Statement&)>& on_row) -> Status {
+            auto stmt = db.prepare(text);
+            if (!stmt) {
+                return stmt.error();
+            }
+            return each_row(*stmt, on_row);
+        };
+        int64_t minute_ago = now_ms() - 60000;
+        Status st = run("SELECT COUNT(*) FROM events",
+                        [&](const auto& s) { out.events = s.column_int(0); });
+        if (st) {
+            st = run("SELECT COUNT(*) FROM requests",
+                     [&](const auto& s) { out.requests = s.column_int(0); });
+        }
+        if (st) {
+            st = run("SELECT type, COUNT(*) FROM events GROUP BY type", [&](const auto& s) {
+                out.events_by_type[s.column_text(0)] = s.column_int(1);
+            });
+        }
+        if (st) {
+            st = run("SELECT status, COUNT(*) FROM requests GROUP BY status", [&](const auto& s) {
+                out.requests_by_status[static_cast<int>(s.column_int(0))] = s.column_int(1);
+            });
+        }
+        if (st) {
+            st = run("SELECT write_key, COUNT(*) FROM events GROUP BY write_key",
+                     [&](const auto& s) {
+                         out.events_by_write_key[s.column_text(0)] = s.column_int(1);
+                     });
+        }
+        if (st) {
+            st = run("SELECT write_key, COUNT(*) FROM requests GROUP BY write_key",
+                     [&](const auto& s) {
+                         out.requests_by_write_key[s.column_text(0)] = s.column_int(1);
+                     });
+        }
+        if (st) {
+            st = run(
+                "SELECT COUNT(*) FROM events WHERE received_ms >= " + std::to_string(minute_ago),
+                [&](const auto& s) {
+                    out.events_per_second_last_minute = static_cast<double>(s.column_int(0)) / 60.0;
+                });
+        }
+        db.exec("COMMIT");
+        if (!st) {
+            return st.error();
+        }
+        return out;
+    });
+}
+
+} // namespace rm

@@ -1,0 +1,131 @@
+// The binary as a user runs it: exit codes, the port file, signals, persistence.
+#include "support/test_server.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace {
+struct Child {
+    pid_t pid = -1;
+    std::string out_path;
+};
+
+Child spawn(const std::vector<std::string>& args, const std::string& out_path) {
+    std::vector<std::string> all = {RUDDERMOCK_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    Child c;
+    c.out_path = out_path;
+    REQUIRE(posix_spawn(&c.pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return c;
+}
+
+int wait_exit(pid_t pid, int timeout_ms = 10000) {
+    for (int i = 0; i < timeout_ms / 10; ++i) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return -1;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int read_port(const std::string& path) {
+    for (int i = 0; i < 500; ++i) {
+        std::ifstream in(path);
+        int port = 0;
+        if (in >> port && port > 0) {
+            return port;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return 0;
+}
+
+struct Dir {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("ruddermock-cli-" + std::to_string(getpid()));
+    Dir() { std::filesystem::create_directories(path); }
+    ~Dir() { std::filesystem::remove_all(path); }
+    std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+} // namespace
+
+TEST_CASE("--help and --version exit 0 - bad flags exit 2 with a message", "[cli]") {
+    Dir dir;
+    Child help = spawn({"--help"}, dir / "help.txt");
+    CHECK(wait_exit(help.pid) == 0);
+    CHECK(slurp(help.out_path).find("Usage: ruddermock") != std::string::npos);
+    Child version = spawn({"--version"}, dir / "version.txt");
+    CHECK(wait_exit(version.pid) == 0);
+    Child bad = spawn({"--bogus"}, dir / "bad.txt");
+    CHECK(wait_exit(bad.pid) == 2);
+    CHECK(slurp(bad.out_path).find("unknown option '--bogus'") != std::string::npos);
+    Child sources = spawn({"--headless", "--sources", "/nonexistent.json"}, dir / "src.txt");
+    CHECK(wait_exit(sources.pid) == 2);
+    CHECK(slurp(sources.out_path).find("cannot read sources file") != std::string::npos);
+}
+
+TEST_CASE("a port in use is a start-up error - never shared", "[cli]") {
+    Dir dir;
+    rm::test::TestServer busy;
+    Child c = spawn({"--headless", "--db", ":memory:", "--port", std::to_string(busy.port())},
+                    dir / "busy.txt");
+    CHECK(wait_exit(c.pid) == 2);
+    CHECK(slurp(c.out_path).find("already in use") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM flushes and exits 0 - the data survives a restart", "[cli]") {
+    Dir dir;
+    std::string db = dir / "cli.db";
+    Child c = spawn({"--headless", "--port", "0", "--port-file", dir / "port", "--db", db},
+                    dir / "run.txt");
+    int port = read_port(dir / "port");
+    REQUIRE(port > 0);
+    CHECK(slurp(c.out_path)
+              .find("ruddermock listening on http://127.0.0.1:" + std::to_string(port)) !=
+          std::string::npos);
+    httplib::Client client("127.0.0.1", port);
+    auto r = client.Post("/v1/track", {{"Authorization", rm::test::basic("wk-cli")}},
+                         R"({"userId":"u","event":"kept"})", "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    kill(c.pid, SIGTERM);
+    CHECK(wait_exit(c.pid) == 0);
+
+    Child again = spawn({"--headless", "--port", "0", "--port-file", dir / "port2", "--db", db},
+                        dir / "run2.txt");
+    int port2 = read_port(dir / "port2");
+    REQUIRE(port2 > 0);
+    httplib::Client client2("127.0.0.1", port2);
+    auto got = client2.Get("/_mock/events?event=kept");
+    REQUIRE(got);
+    CHECK(nlohmann::json::parse(got->body)["events"].size() == 1);
+    kill(again.pid, SIGINT);
+    CHECK(wait_exit(again.pid) == 0);
+}

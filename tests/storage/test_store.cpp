@@ -1,0 +1,213 @@
+#include "storage/schema.hpp"
+#include "storage/store.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
+
+using namespace rm;
+
+namespace {
+EventRecord event(const std::string& type, const std::string& user, const std::string& message_id) {
+    EventRecord e;
+    e.type = type;
+    e.user_id = user;
+    e.message_id = message_id;
+    e.event_name = type == "track" ? "Clicked" : "";
+    e.payload_json = R"({"type":")" + type + R"(","userId":")" + user + R"(","messageId":")" +
+                     message_id + R"("})";
+    return e;
+}
+
+RequestRecord request(const std::string& write_key, int status = 200) {
+    RequestRecord r;
+    r.received_ms = 1767323045678;
+    r.method = "POST";
+    r.path = "/v1/batch";
+    r.status = status;
+    r.write_key = write_key;
+    r.headers_json = "{}";
+    return r;
+}
+
+std::unique_ptr<Store> open_store(StoreOptions options = {}) {
+    if (options.path == "ruddermock.db") {
+        options.path = ":memory:";
+    }
+    auto s = Store::open(options);
+    REQUIRE(s.ok());
+    return std::move(*s);
+}
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        path = std::filesystem::temp_directory_path() /
+               ("ruddermock-test-" + std::to_string(getpid()) + "-" +
+                std::to_string(reinterpret_cast<uintptr_t>(this)));
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+} // namespace
+
+TEST_CASE("recorded events are queryable at once - with filters", "[store]") {
+    auto store = open_store();
+    auto id =
+        store->record(request("wk-a"), {event("track", "u1", "m1"), event("identify", "u2", "m2")});
+    REQUIRE(id.ok());
+    CHECK(*id == 1);
+    store->record(request("wk-b"), {event("track", "u3", "m3")});
+    EventFilter all;
+    CHECK(store->events(all)->size() == 3);
+    EventFilter by_type;
+    by_type.type = "track";
+    CHECK(store->events(by_type)->size() == 2);
+    EventFilter by_key;
+    by_key.write_key = "wk-b";
+    REQUIRE(store->events(by_key)->size() == 1);
+    CHECK(store->events(by_key)->at(0).user_id == "u3");
+    EventFilter by_text;
+    by_text.text = "\"u2\"";
+    CHECK(store->events(by_text)->size() == 1);
+    EventFilter since;
+    since.since = 2;
+    CHECK(store->events(since)->size() == 1);
+    EventFilter desc;
+    desc.descending = true;
+    desc.limit = 1;
+    CHECK(store->events(desc)->at(0).id == 3);
+    CHECK(*store->count_events(by_type) == 2);
+    CHECK(store->event_by_id(2)->value().message_id == "m2");
+    CHECK_FALSE(store->event_by_id(99)->has_value());
+}
+
+TEST_CASE("a repeated messageId links to the first event of that write key", "[store]") {
+    auto store = open_store();
+    store->record(request("wk"), {event("track", "u", "same")});
+    store->record(request("wk"), {event("track", "u", "same")});
+    store->record(request("other"), {event("track", "u", "same")});
+    auto events = *store->events({});
+    REQUIRE(events.size() == 3);
+    CHECK_FALSE(events[0].duplicate_of.has_value());
+    REQUIRE(events[1].duplicate_of.has_value());
+    CHECK(*events[1].duplicate_of == events[0].id);
+    CHECK(events[1].lint_json.find("messageId seen before") != std::string::npos);
+    CHECK_FALSE(events[2].duplicate_of.has_value());
+}
+
+TEST_CASE("reset removes everything or one write key", "[store]") {
+    auto store = open_store();
+    store->record(request("a"), {event("track", "u", "1")});
+    store->record(request("b"), {event("track", "u", "2")});
+    CHECK(*store->reset(std::string("a")) == 1);
+    CHECK(store->events({})->size() == 1);
+    CHECK(store->requests({})->size() == 1);
+    CHECK(*store->reset(std::nullopt) == 1);
+    CHECK(store->events({})->empty());
+    CHECK(store->requests({})->empty());
+}
+
+TEST_CASE("max events keeps the newest", "[store]") {
+    StoreOptions options;
+    options.max_events = 3;
+    auto store = open_store(options);
+    for (int i = 0; i < 5; ++i) {
+        store->record(request("wk"), {event("track", "u", std::to_string(i))});
+    }
+    auto events = *store->events({});
+    REQUIRE(events.size() == 3);
+    CHECK(events.front().message_id == "2");
+    CHECK(events.back().message_id == "4");
+}
+
+TEST_CASE("the journal filters by status class - code - path and key", "[store]") {
+    auto store = open_store();
+    store->record(request("a", 200), {});
+    store->record(request("a", 401), {});
+    store->record(request("b", 413), {});
+    RequestFilter f4;
+    f4.status_class = 4;
+    CHECK(store->requests(f4)->size() == 2);
+    RequestFilter f401;
+    f401.status = 401;
+    CHECK(store->requests(f401)->size() == 1);
+    RequestFilter fkey;
+    fkey.write_key = "b";
+    CHECK(store->requests(fkey)->at(0).record.status == 413);
+    auto stats = *store->stats();
+    CHECK(stats.requests == 3);
+    CHECK(stats.requests_by_status[401] == 1);
+}
+
+TEST_CASE("data survives reopening - and the schema version is recorded", "[store]") {
+    TempDir dir;
+    StoreOptions options;
+    options.path = (dir.path / "keep.db").string();
+    {
+        auto store = open_store(options);
+        store->record(request("wk"), {event("track", "u", "persist")});
+    }
+    auto store = open_store(options);
+    auto events = *store->events({});
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].message_id == "persist");
+    auto db = sql::Database::open(options.path, true);
+    auto v = db->prepare("PRAGMA user_version");
+    REQUIRE(v->step().value());
+    CHECK(v->column_int(0) == sql::current_schema_version());
+}
+
+TEST_CASE("a database from a newer version is refused", "[store]") {
+    TempDir dir;
+    std::string path = (dir.path / "future.db").string();
+    {
+        auto db = sql::Database::open(path, false);
+        REQUIRE(db->exec("PRAGMA user_version = 999").ok());
+    }
+    StoreOptions options;
+    options.path = path;
+    auto store = Store::open(options);
+    REQUIRE_FALSE(store.ok());
+    CHECK(store.error().message.find("newer") != std::string::npos);
+}
+
+TEST_CASE("many writers: every acknowledged event is stored", "[store][concurrency]") {
+    auto store = open_store();
+    constexpr int k_threads = 8;
+    constexpr int k_each = 200;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < k_threads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < k_each; ++i) {
+                std::string user = "u";
+                user += std::to_string(t);
+                auto r = store->record(request("wk"),
+                                       {event("track", user, std::to_string(t * 1000 + i))});
+                REQUIRE(r.ok());
+            }
+        });
+    }
+    for (auto& th : threads) {
+        th.join();
+    }
+    CHECK(*store->count_events({}) == k_threads * k_each);
+    CHECK(store->generation() > 0);
+}
+
+TEST_CASE("wait_for_change wakes on commit and times out otherwise", "[store]") {
+    auto store = open_store();
+    uint64_t seen = store->generation();
+    auto start = std::chrono::steady_clock::now();
+    CHECK(store->wait_for_change(seen, start + std::chrono::milliseconds(50)) == seen);
+    std::thread writer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        store->record(request("wk"), {event("track", "u", "x")});
+    });
+    uint64_t now = store->wait_for_change(seen, start + std::chrono::seconds(10));
+    writer.join();
+    CHECK(now != seen);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}

@@ -1,0 +1,28 @@
+#include "util/clock.hpp"
+#include "util/json_writer.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace rm;
+
+TEST_CASE("server time is formatted like Go's RFC 3339 with milliseconds", "[util][clock]") {
+    CHECK(format_rfc3339_ms(0) == "1970-01-01T00:00:00.000Z");
+    CHECK(format_rfc3339_ms(1767323045678) == "2026-01-02T03:04:05.678Z");
+}
+
+TEST_CASE("ISO 8601 detection for lint", "[util][clock]") {
+    CHECK(looks_like_iso8601("2026-01-02T03:04:05.678Z"));
+    CHECK(looks_like_iso8601("2026-01-02T03:04:05+02:00"));
+    CHECK(looks_like_iso8601("2026-01-02T03:04:05"));
+    CHECK_FALSE(looks_like_iso8601("yesterday"));
+    CHECK_FALSE(looks_like_iso8601("2026-01-02"));
+    CHECK_FALSE(looks_like_iso8601("2026-01-02T03:04:05.Z"));
+}
+
+TEST_CASE("the JSON writer escapes and replaces invalid UTF-8", "[util][json]") {
+    JsonWriter w;
+    w.begin_object().key("a\"b").value("line\nnext\x01").key("n").value(int64_t{-5});
+    w.key("bad").value(std::string_view("x\xff", 2)).key("raw").raw("[1,2]").end_object();
+    CHECK(w.str() == "{\"a\\\"b\":\"line\\nnext\\u0001\",\"n\":-5,\"bad\":\"x\xEF\xBF\xBD\","
+                     "\"raw\":[1,2]}");
+}
