@@ -236,12 +236,13 @@ void Gateway::finish(Exchange& ex, httplib::Response& res) {
                                ? ex.combined_message
                                : response_body(ex.reason, m_options.profile);
         if (ex.reason == Reason::method_not_allowed) {
-            res.set_header("Allow", ex.allow);
+            res.set_header("Allow", ex.allow); // the router's 405: no body, no content type
+        } else {
+            if (ex.reason != Reason::ok) {
+                res.set_header("X-Content-Type-Options", "nosniff");
+            }
+            res.set_content(body, text_type);
         }
-        if (ex.reason != Reason::ok) {
-            res.set_header("X-Content-Type-Options", "nosniff");
-        }
-        res.set_content(body, text_type);
     }
     rec.status = res.status;
     rec.response_body = ex.pixel ? std::string("(43-byte GIF)") : res.body;

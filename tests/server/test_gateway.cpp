@@ -86,6 +86,7 @@ TEST_CASE("router edges: 404 for unknown paths - 405 with Allow", "[gateway][rou
     CHECK(get->status == 405);
     CHECK(get->body.empty());
     CHECK(get->get_header_value("Allow") == "POST");
+    CHECK_FALSE(get->has_header("Content-Type"));
     auto head = c.Head("/health");
     CHECK(head->status == 405);
     CHECK(c.Get("/v1/webhook?writeKey=wk")->status == 200);
