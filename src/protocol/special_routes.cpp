@@ -1,15 +1,53 @@
 // Bodies of the routes that are not plain event routes: internal batch, pixel and webhook.
-#include "protocol/event_json.hpp"
+#include "protocol/clean.hpp"
+#include "protocol/event_text.hpp"
 #include "protocol/events.hpp"
-#include "util/clock.hpp"
+#include "protocol/json_scan.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace rm {
 
-using detail::Json;
+namespace {
+using Json = nlohmann::ordered_json;
+
+Json parse_strict(std::string_view body) {
+    if (!json::validate(body, k_max_json_depth)) {
+        return Json(Json::value_t::discarded);
+    }
+    return Json::parse(body.begin(), body.end(), nullptr, false);
+}
+
+std::string dump(const Json& value) {
+    return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string string_of(const Json& obj, const char* name) {
+    if (!obj.is_object()) {
+        return {};
+    }
+    auto it = obj.find(name);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// Columns of an event stored as sent (no enrichment).
+void describe_event(const Json& ev, EventRecord& out) {
+    out.type = string_of(ev, "type");
+    out.event_name = string_of(ev, "event");
+    out.message_id = string_of(ev, "messageId");
+    for (auto [name, column] :
+         {std::pair{"userId", &out.user_id}, std::pair{"anonymousId", &out.anonymous_id}}) {
+        auto it = ev.find(name);
+        if (it != ev.end() && !it->is_null()) {
+            *column = clean_string(it->is_string() ? it->get<std::string>() : dump(*it));
+        }
+    }
+}
+} // namespace
 
 Prepared prepare_internal_batch(std::string_view body) {
     Prepared out;
-    Json root = detail::parse_strict(body);
+    Json root = parse_strict(body);
     if (root.is_discarded()) {
         out.reason = Reason::invalid_json;
         return out;
@@ -33,7 +71,7 @@ Prepared prepare_internal_batch(std::string_view body) {
             valid = valid && payload->contains(k);
         }
         if (valid && !payload->contains("type")) {
-            std::string request_type = detail::string_of(*props, "requestType");
+            std::string request_type = string_of(*props, "requestType");
             valid = request_type == "batch" || request_type == "replay" || request_type == "retl" ||
                     request_type == "import";
         }
@@ -43,8 +81,8 @@ Prepared prepare_internal_batch(std::string_view body) {
             return out;
         }
         EventRecord rec;
-        detail::describe_event(*payload, rec);
-        rec.payload_json = detail::dump(*payload);
+        describe_event(*payload, rec);
+        rec.payload_json = dump(*payload);
         out.events.push_back(std::move(rec));
     }
     return out;
@@ -92,15 +130,15 @@ Prepared prepare_pixel(std::string_view event_type,
         set_path(ev, name, v);
     }
     ev["type"] = std::string(event_type);
-    if (event_type == "page" && detail::string_of(ev, "name").empty()) {
+    if (event_type == "page" && string_of(ev, "name").empty()) {
         ev["name"] = "Unknown Page";
     }
-    if (event_type == "track" && detail::string_of(ev, "event").empty()) {
+    if (event_type == "track" && string_of(ev, "event").empty()) {
         out.reason = Reason::invalid_event; // nothing is stored; the GIF is still sent
         return out;
     }
     EventRecord rec;
-    out.reason = detail::finish_event(ev, ctx, false, rec);
+    out.reason = detail::finish_event(dump(ev), "", ctx, false, rec);
     if (out.reason == Reason::ok) {
         out.events.push_back(std::move(rec));
     }
@@ -164,7 +202,7 @@ Prepared prepare_webhook(std::string_view body, std::string_view content_type,
                          const std::vector<std::pair<std::string, std::string>>& params) {
     Prepared out;
     Json payload = Json::object();
-    Json parsed = detail::parse_strict(body);
+    Json parsed = parse_strict(body);
     if (!parsed.is_discarded()) {
         payload["body"] = std::move(parsed);
     } else if (content_type.find("application/x-www-form-urlencoded") != std::string_view::npos) {
@@ -182,7 +220,7 @@ Prepared prepare_webhook(std::string_view body, std::string_view content_type,
     payload["contentType"] = std::string(content_type);
     EventRecord rec;
     rec.type = "webhook";
-    rec.payload_json = detail::dump(payload);
+    rec.payload_json = dump(payload);
     out.events.push_back(std::move(rec));
     return out;
 }

@@ -30,6 +30,7 @@ CREATE TABLE requests (
 CREATE INDEX requests_status ON requests(status);
 CREATE INDEX requests_path ON requests(path);
 CREATE INDEX requests_write_key ON requests(write_key);
+CREATE INDEX requests_received_ms ON requests(received_ms);
 CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     request_id INTEGER NOT NULL,
@@ -50,8 +51,6 @@ CREATE INDEX events_event ON events(event);
 CREATE INDEX events_user_id ON events(user_id);
 CREATE INDEX events_anonymous_id ON events(anonymous_id);
 CREATE INDEX events_message_id ON events(write_key, message_id);
-CREATE INDEX events_received_ms ON events(received_ms);
-CREATE INDEX events_request_id ON events(request_id);
 )sql",
 };
 

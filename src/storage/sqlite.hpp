@@ -40,6 +40,7 @@ class Database {
 };
 
 // A prepared statement. bind_* indexes start at 1. step() returns true while rows come.
+// Bound text and blobs are not copied: they must stay alive until the statement is reset.
 class Statement {
   public:
     Statement() = default;

@@ -77,8 +77,9 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     }
     impl->write_db = std::move(*db);
     const char* sync = impl->remove_on_close ? "OFF" : "NORMAL";
-    if (auto st = impl->write_db.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
-                                      sync + "; PRAGMA foreign_keys=OFF;");
+    if (auto st = impl->write_db.exec(
+            std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + sync +
+            "; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
         !st) {
         return make_error("cannot configure database " + impl->path + ": " + st.error().message);
     }
@@ -150,6 +151,9 @@ struct Statements {
     sql::Statement insert_request;
     sql::Statement insert_event;
     sql::Statement find_first;
+    sql::Statement savepoint;
+    sql::Statement release;
+    sql::Statement rollback_to;
 };
 
 namespace {
@@ -197,6 +201,7 @@ Result<int64_t> insert(sql::Database& db, Statements& s, InsertJob& job, int64_t
             }
             s.find_first.reset();
         }
+        const std::string lint = lint_json(e.lint); // bound without a copy: keep it alive
         s.insert_event.bind(1, request_id)
             .bind(2, r.received_ms)
             .bind(3, received_at)
@@ -206,7 +211,7 @@ Result<int64_t> insert(sql::Database& db, Statements& s, InsertJob& job, int64_t
             .bind(7, e.user_id)
             .bind(8, e.anonymous_id)
             .bind(9, e.message_id)
-            .bind(10, lint_json(e.lint))
+            .bind(10, lint)
             .bind(12, e.payload_json);
         if (first) {
             s.insert_event.bind(11, *first);
@@ -271,6 +276,9 @@ Statements prepare_statements(sql::Database& db) {
          out.insert_event);
     prep("SELECT id FROM events WHERE write_key = ? AND message_id = ? ORDER BY id LIMIT 1",
          out.find_first);
+    prep("SAVEPOINT job", out.savepoint);
+    prep("RELEASE job", out.release);
+    prep("ROLLBACK TO job", out.rollback_to);
     return out;
 }
 
@@ -280,7 +288,8 @@ void Store::Impl::run_batch(std::deque<WriteJob>& batch, Statements& stmts) {
     bool began = static_cast<bool>(write_db.exec("BEGIN IMMEDIATE"));
     int64_t count_before = event_count;
     for (auto& job : batch) {
-        write_db.exec("SAVEPOINT job");
+        // Each job is atomic on its own; a failing job does not take the batch with it.
+        stmts.savepoint.run();
         int64_t count_job = event_count;
         Result<int64_t> r = std::visit(
             [&](auto& work) -> Result<int64_t> {
@@ -292,9 +301,10 @@ void Store::Impl::run_batch(std::deque<WriteJob>& batch, Statements& stmts) {
             },
             job.work);
         if (r) {
-            write_db.exec("RELEASE job");
+            stmts.release.run();
         } else {
-            write_db.exec("ROLLBACK TO job; RELEASE job");
+            stmts.rollback_to.run();
+            stmts.release.run();
             event_count = count_job;
         }
         results.push_back(std::move(r));
@@ -332,17 +342,23 @@ void Store::Impl::run_batch(std::deque<WriteJob>& batch, Statements& stmts) {
 
 void Store::Impl::writer_loop() {
     Statements stmts = prepare_statements(write_db);
+    int64_t commits = 0;
+    int64_t jobs = 0;
     for (;;) {
         std::deque<WriteJob> batch;
         {
             std::unique_lock lock(queue_mutex);
             queue_not_empty.wait(lock, [&] { return !queue.empty() || stopping; });
             if (queue.empty() && stopping) {
+                log::debug("writer: " + std::to_string(commits) + " commits, " +
+                           std::to_string(jobs) + " jobs");
                 return;
             }
             batch.swap(queue);
         }
         queue_not_full.notify_all();
+        ++commits;
+        jobs += static_cast<int64_t>(batch.size());
         run_batch(batch, stmts);
     }
 }

@@ -264,7 +264,9 @@ Result<StoreStats> Store::stats() {
         }
         if (st) {
             st = run(
-                "SELECT COUNT(*) FROM events WHERE received_ms >= " + std::to_string(minute_ago),
+                // Events received, as counted per request, so trimming does not hide traffic.
+                "SELECT COALESCE(SUM(event_count), 0) FROM requests WHERE received_ms >= " +
+                    std::to_string(minute_ago),
                 [&](const auto& s) {
                     out.events_per_second_last_minute = static_cast<double>(s.column_int(0)) / 60.0;
                 });
