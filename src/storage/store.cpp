@@ -36,6 +36,38 @@ void ReadPool::release(std::unique_ptr<sql::Database> db) {
     m_free.push_back(std::move(db));
 }
 
+// [SECTION] the messageId filter
+
+namespace {
+uint64_t seen_hash(std::string_view write_key, std::string_view message_id) {
+    uint64_t h = 1469598103934665603ull; // FNV-1a
+    auto mix = [&](std::string_view part) {
+        for (unsigned char c : part) {
+            h = (h ^ c) * 1099511628211ull;
+        }
+    };
+    mix(write_key);
+    mix(std::string_view("\x1f", 1));
+    mix(message_id);
+    return h;
+}
+} // namespace
+
+bool SeenFilter::maybe_contains(std::string_view write_key, std::string_view message_id) const {
+    uint64_t h = seen_hash(write_key, message_id);
+    uint64_t a = h % k_bits;
+    uint64_t b = (h >> 29 ^ h * 0x9E3779B97F4A7C15ull) % k_bits;
+    return (m_bits[a / 64] >> (a % 64) & 1) && (m_bits[b / 64] >> (b % 64) & 1);
+}
+
+void SeenFilter::add(std::string_view write_key, std::string_view message_id) {
+    uint64_t h = seen_hash(write_key, message_id);
+    uint64_t a = h % k_bits;
+    uint64_t b = (h >> 29 ^ h * 0x9E3779B97F4A7C15ull) % k_bits;
+    m_bits[a / 64] |= uint64_t{1} << (a % 64);
+    m_bits[b / 64] |= uint64_t{1} << (b % 64);
+}
+
 // [SECTION] open and close
 
 namespace {
@@ -86,12 +118,21 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     if (auto st = sql::migrate(impl->write_db); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
-    auto count = impl->write_db.prepare("SELECT COUNT(*) FROM events");
-    if (!count) {
-        return count.error();
+    // Learn the stored events: their number (for --max-events) and their messageIds.
+    auto known = impl->write_db.prepare("SELECT write_key, message_id FROM events");
+    if (!known) {
+        return known.error();
     }
-    if (auto row = count->step(); row && *row) {
-        impl->event_count = count->column_int(0);
+    for (;;) {
+        auto row = known->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            break;
+        }
+        impl->seen.add(known->column_text(0), known->column_text(1));
+        ++impl->event_count;
     }
     impl->readers = std::make_unique<ReadPool>(impl->path);
     Impl* raw = impl.get();
@@ -151,9 +192,7 @@ struct Statements {
     sql::Statement insert_request;
     sql::Statement insert_event;
     sql::Statement find_first;
-    sql::Statement savepoint;
-    sql::Statement release;
-    sql::Statement rollback_to;
+    sql::Statement trim;
 };
 
 namespace {
@@ -168,7 +207,8 @@ std::string lint_json(const std::vector<std::string>& lint) {
     return w.take();
 }
 
-Result<int64_t> insert(sql::Database& db, Statements& s, InsertJob& job, int64_t& event_count) {
+Result<int64_t> insert(sql::Database& db, Statements& s, SeenFilter& seen, const InsertJob& job,
+                       int64_t& event_count) {
     const auto& r = job.request;
     std::string received_at = format_rfc3339_ms(r.received_ms);
     s.insert_request.bind(1, r.received_ms)
@@ -189,19 +229,23 @@ Result<int64_t> insert(sql::Database& db, Statements& s, InsertJob& job, int64_t
         return st.error();
     }
     int64_t request_id = db.last_insert_id();
-    for (auto& e : job.events) {
+    for (const auto& e : job.events) {
         std::optional<int64_t> first;
-        if (!e.message_id.empty()) {
+        // The filter answers "surely new" for almost every event, sparing the index lookup.
+        if (!e.message_id.empty() && seen.maybe_contains(r.write_key, e.message_id)) {
             s.find_first.bind(1, r.write_key).bind(2, e.message_id);
             auto row = s.find_first.step();
             if (row && *row) {
                 first = s.find_first.column_int(0);
-                e.lint.push_back("messageId seen before (first stored as event " +
-                                 std::to_string(*first) + ")");
             }
             s.find_first.reset();
         }
-        const std::string lint = lint_json(e.lint); // bound without a copy: keep it alive
+        std::vector<std::string> lint = e.lint;
+        if (first) {
+            lint.push_back("messageId seen before (first stored as event " +
+                           std::to_string(*first) + ")");
+        }
+        const std::string lint_text = lint_json(lint); // bound without a copy: keep it alive
         s.insert_event.bind(1, request_id)
             .bind(2, r.received_ms)
             .bind(3, received_at)
@@ -211,7 +255,7 @@ Result<int64_t> insert(sql::Database& db, Statements& s, InsertJob& job, int64_t
             .bind(7, e.user_id)
             .bind(8, e.anonymous_id)
             .bind(9, e.message_id)
-            .bind(10, lint)
+            .bind(10, lint_text)
             .bind(12, e.payload_json);
         if (first) {
             s.insert_event.bind(11, *first);
@@ -220,6 +264,9 @@ Result<int64_t> insert(sql::Database& db, Statements& s, InsertJob& job, int64_t
         }
         if (auto st = s.insert_event.run(); !st) {
             return st.error();
+        }
+        if (!e.message_id.empty()) {
+            seen.add(r.write_key, e.message_id);
         }
         ++event_count;
     }
@@ -276,61 +323,71 @@ Statements prepare_statements(sql::Database& db) {
          out.insert_event);
     prep("SELECT id FROM events WHERE write_key = ? AND message_id = ? ORDER BY id LIMIT 1",
          out.find_first);
-    prep("SAVEPOINT job", out.savepoint);
-    prep("RELEASE job", out.release);
-    prep("ROLLBACK TO job", out.rollback_to);
+    prep("DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?)", out.trim);
     return out;
 }
 
-void Store::Impl::run_batch(std::deque<WriteJob>& batch, Statements& stmts) {
+std::optional<std::vector<Result<int64_t>>>
+Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
     std::vector<Result<int64_t>> results;
-    results.reserve(batch.size());
-    bool began = static_cast<bool>(write_db.exec("BEGIN IMMEDIATE"));
-    int64_t count_before = event_count;
-    for (auto& job : batch) {
-        // Each job is atomic on its own; a failing job does not take the batch with it.
-        stmts.savepoint.run();
-        int64_t count_job = event_count;
+    results.reserve(count);
+    if (auto st = write_db.exec("BEGIN IMMEDIATE"); !st) {
+        results.assign(count, Result<int64_t>(st.error()));
+        return count == 1 ? std::optional(std::move(results)) : std::nullopt;
+    }
+    const int64_t count_before = event_count;
+    auto fail = [&](const Error& error) -> std::optional<std::vector<Result<int64_t>>> {
+        write_db.exec("ROLLBACK");
+        event_count = count_before;
+        if (count > 1) {
+            return std::nullopt; // the caller retries job by job
+        }
+        return std::vector<Result<int64_t>>{Result<int64_t>(error)};
+    };
+    for (size_t i = 0; i < count; ++i) {
         Result<int64_t> r = std::visit(
             [&](auto& work) -> Result<int64_t> {
                 if constexpr (std::is_same_v<std::decay_t<decltype(work)>, InsertJob>) {
-                    return insert(write_db, stmts, work, event_count);
+                    return insert(write_db, stmts, seen, work, event_count);
                 } else {
+                    if (!work.write_key) {
+                        seen.clear();
+                    }
                     return apply_reset(write_db, work, event_count);
                 }
             },
-            job.work);
-        if (r) {
-            stmts.release.run();
-        } else {
-            stmts.rollback_to.run();
-            stmts.release.run();
-            event_count = count_job;
+            jobs[i].work);
+        if (!r) {
+            return fail(r.error());
         }
         results.push_back(std::move(r));
     }
     if (options.max_events > 0 && event_count > options.max_events) {
-        auto trim = write_db.prepare(
-            "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?)");
-        if (trim) {
-            trim->bind(1, event_count - options.max_events);
-            if (trim->run()) {
-                event_count -= write_db.changes();
-            }
+        stmts.trim.bind(1, event_count - options.max_events);
+        if (auto st = stmts.trim.run(); !st) {
+            return fail(st.error());
         }
+        event_count -= write_db.changes();
     }
-    Status committed = began ? write_db.exec("COMMIT") : Status(make_error("BEGIN failed"));
-    if (!committed) {
-        write_db.exec("ROLLBACK");
-        event_count = count_before;
-        log::error("commit failed: " + committed.error().message);
+    if (auto st = write_db.exec("COMMIT"); !st) {
+        log::error("commit failed: " + st.error().message);
+        return fail(st.error());
+    }
+    return results;
+}
+
+void Store::Impl::run_batch(std::vector<WriteJob>& batch, Statements& stmts) {
+    // Group commit: every queued job in one transaction. Should any job fail (a bug or a full
+    // disk), the jobs are retried one transaction each, so one bad job fails only itself.
+    auto results = run_transaction(&batch[0], batch.size(), stmts);
+    if (!results) {
+        results.emplace();
+        for (auto& job : batch) {
+            results->push_back(std::move(run_transaction(&job, 1, stmts)->front()));
+        }
     }
     for (size_t i = 0; i < batch.size(); ++i) {
-        if (committed) {
-            batch[i].done.set_value(std::move(results[i]));
-        } else {
-            batch[i].done.set_value(committed.error());
-        }
+        batch[i].done.set_value(std::move((*results)[i]));
     }
     // Meeting point 2: publish the commit.
     {
@@ -345,7 +402,7 @@ void Store::Impl::writer_loop() {
     int64_t commits = 0;
     int64_t jobs = 0;
     for (;;) {
-        std::deque<WriteJob> batch;
+        std::vector<WriteJob> batch;
         {
             std::unique_lock lock(queue_mutex);
             queue_not_empty.wait(lock, [&] { return !queue.empty() || stopping; });

@@ -154,6 +154,11 @@ TEST_CASE("data survives reopening - and the schema version is recorded", "[stor
     auto events = *store->events({});
     REQUIRE(events.size() == 1);
     CHECK(events[0].message_id == "persist");
+    // Repeats are still recognised after a restart.
+    store->record(request("wk"), {event("track", "u", "persist")});
+    events = *store->events({});
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].duplicate_of == std::optional<int64_t>(events[0].id));
     auto db = sql::Database::open(options.path, true);
     auto v = db->prepare("PRAGMA user_version");
     REQUIRE(v->step().value());
