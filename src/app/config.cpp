@@ -42,6 +42,7 @@ Options:
   --max-request-kb N      request size limit after gzip decoding (default 4000)
   --rate-limit E/S        allow E events per S seconds per workspace (default: off)
   --max-events N          keep only the newest N events (default: keep all)
+  --fsync                 also survive power loss, not only a crash of ruddermock (slower)
   --admin-token TOKEN     require "Authorization: Bearer TOKEN" on /_mock/*
   --log-level LEVEL       debug, info (default), warn, error, off
   --help                  show this text
@@ -81,6 +82,10 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
         }
         if (flag == "--headless") {
             c.headless = true;
+            continue;
+        }
+        if (flag == "--fsync") {
+            c.fsync = true;
             continue;
         }
         static const char* const k_value_flags[] = {

@@ -26,6 +26,7 @@ struct Config {
     int64_t max_request_kb = 4000;
     std::optional<RateLimitConfig> rate_limit;
     int64_t max_events = 0;
+    bool fsync = false;
     std::string admin_token;
     log::Level log_level = log::Level::info;
 };

@@ -42,6 +42,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     StoreOptions store_options;
     store_options.path = config.db;
     store_options.max_events = config.max_events;
+    store_options.fsync = config.fsync;
     auto store = Store::open(store_options);
     if (!store) {
         return store.error();

@@ -108,7 +108,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
         return db.error();
     }
     impl->write_db = std::move(*db);
-    const char* sync = impl->remove_on_close ? "OFF" : "NORMAL";
+    const char* sync = options.fsync && !impl->remove_on_close ? "NORMAL" : "OFF";
     if (auto st = impl->write_db.exec(
             std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + sync +
             "; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");

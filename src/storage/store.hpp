@@ -26,7 +26,10 @@ namespace rm {
 struct StoreOptions {
     std::string path = "ruddermock.db"; // ":memory:" = a temporary file removed on close
     int64_t max_events = 0;             // keep only the newest N events; 0 = keep all
-    size_t queue_capacity = 4096;       // jobs waiting for the writer before callers block
+    // false: a commit is in the OS once it returns, so it survives a crash of the process
+    // (not of the machine). true: also fsync at checkpoints (power-loss safe, slower).
+    bool fsync = false;
+    size_t queue_capacity = 4096; // jobs waiting for the writer before callers block
 };
 
 struct StoreStats {

@@ -8,12 +8,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <vector>
 #include <future>
 #include <mutex>
 #include <string_view>
 #include <thread>
 #include <variant>
+#include <vector>
 
 namespace rm {
 

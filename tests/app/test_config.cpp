@@ -15,12 +15,14 @@ TEST_CASE("defaults match the documentation", "[config]") {
     CHECK(c->max_request_kb == 4000);
     CHECK_FALSE(c->rate_limit.has_value());
     CHECK(c->max_events == 0);
+    CHECK_FALSE(c->fsync);
 }
 
 TEST_CASE("flags take values separately or with =", "[config]") {
-    auto c = parse_args({"--headless", "--port", "0", "--db=:memory:", "--profile", "openapi",
-                         "--rate-limit", "10/1", "--max-events=5", "--admin-token", "t",
-                         "--log-level", "debug", "--port-file", "/tmp/p", "--threads", "4"});
+    auto c =
+        parse_args({"--headless", "--port", "0", "--db=:memory:", "--profile", "openapi",
+                    "--rate-limit", "10/1", "--max-events=5", "--admin-token", "t", "--log-level",
+                    "debug", "--port-file", "/tmp/p", "--threads", "4", "--fsync"});
     REQUIRE(c.ok());
     CHECK(c->headless);
     CHECK(c->port == 0);
@@ -31,6 +33,7 @@ TEST_CASE("flags take values separately or with =", "[config]") {
     CHECK(c->admin_token == "t");
     CHECK(c->log_level == log::Level::debug);
     CHECK(c->threads == 4);
+    CHECK(c->fsync);
 }
 
 TEST_CASE("bad flags are clear errors", "[config]") {
