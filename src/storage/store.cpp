@@ -111,7 +111,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     const char* sync = options.fsync && !impl->remove_on_close ? "NORMAL" : "OFF";
     if (auto st = impl->write_db.exec(
             std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + sync +
-            "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
+            "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824;");
         !st) {
         return make_error("cannot configure database " + impl->path + ": " + st.error().message);
     }
