@@ -25,9 +25,10 @@ struct RequestRecord {
     int64_t received_ms = 0;
     std::string method;
     std::string path;
-    std::string query;        // raw query string, without '?'
-    std::string headers_json; // JSON object: name -> value (or array when repeated)
-    std::string body;         // decoded body bytes (what the pipeline parsed)
+    std::string query;         // raw query string, without '?'
+    std::string headers_json;  // JSON object: name -> value (or array when repeated)
+    std::string body;          // decoded body bytes (what the pipeline parsed)
+    std::string body_encoding; // inside the store only: "gzip" when body is kept compressed
     int status = 0;
     std::string reason;        // the rudder-profile wording, "" for success
     std::string response_body; // what was sent

@@ -1,11 +1,11 @@
 #include "server/gateway.hpp"
 
 #include "protocol/auth.hpp"
-#include "protocol/body.hpp"
 #include "protocol/events.hpp"
 #include "server/cors.hpp"
 #include "server/request_view.hpp"
 #include "util/clock.hpp"
+#include "util/gzip.hpp"
 #include "util/log.hpp"
 
 #include <httplib.h>

@@ -19,6 +19,7 @@ CREATE TABLE requests (
     query TEXT NOT NULL DEFAULT '',
     headers TEXT NOT NULL DEFAULT '{}',
     body BLOB,
+    body_encoding TEXT NOT NULL DEFAULT '',
     status INTEGER NOT NULL,
     reason TEXT NOT NULL DEFAULT '',
     response_body TEXT NOT NULL DEFAULT '',

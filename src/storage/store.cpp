@@ -3,6 +3,7 @@
 #include "storage/schema.hpp"
 #include "storage/store_impl.hpp"
 #include "util/clock.hpp"
+#include "util/gzip.hpp"
 #include "util/json_writer.hpp"
 #include "util/log.hpp"
 
@@ -12,6 +13,10 @@
 #include <unistd.h>
 
 namespace rm {
+
+namespace {
+constexpr size_t k_compress_body_bytes = 8 * 1024;
+} // namespace
 
 // [SECTION] read pool
 
@@ -109,9 +114,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     }
     impl->write_db = std::move(*db);
     const char* sync = options.fsync && !impl->remove_on_close ? "NORMAL" : "OFF";
-    if (auto st = impl->write_db.exec(
-            std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + sync +
-            "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824;");
+    if (auto st =
+            impl->write_db.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + sync +
+                                "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA "
+                                "cache_size=-16384; PRAGMA mmap_size=1073741824;");
         !st) {
         return make_error("cannot configure database " + impl->path + ": " + st.error().message);
     }
@@ -179,6 +185,12 @@ Result<int64_t> Store::Impl::submit(std::variant<InsertJob, ResetJob> work) {
 }
 
 Result<int64_t> Store::record(RequestRecord request, std::vector<EventRecord> events) {
+    // Large bodies (batches) repeat what the events hold: keep them compressed. This runs on
+    // the caller's thread, so the single writer thread does not pay for it.
+    if (request.body.size() >= k_compress_body_bytes) {
+        request.body = gzip_compress(request.body, 1);
+        request.body_encoding = "gzip";
+    }
     return m_impl->submit(InsertJob{std::move(request), std::move(events)});
 }
 
@@ -218,13 +230,14 @@ Result<int64_t> insert(sql::Database& db, Statements& s, SeenFilter& seen, const
         .bind(5, r.query)
         .bind(6, r.headers_json)
         .bind_blob(7, r.body)
-        .bind(8, r.status)
-        .bind(9, r.reason)
-        .bind(10, r.response_body)
-        .bind(11, r.write_key)
-        .bind(12, r.peer)
-        .bind(13, r.duration_us)
-        .bind(14, static_cast<int64_t>(job.events.size()));
+        .bind(8, r.body_encoding)
+        .bind(9, r.status)
+        .bind(10, r.reason)
+        .bind(11, r.response_body)
+        .bind(12, r.write_key)
+        .bind(13, r.peer)
+        .bind(14, r.duration_us)
+        .bind(15, static_cast<int64_t>(job.events.size()));
     if (auto st = s.insert_request.run(); !st) {
         return st.error();
     }
@@ -314,8 +327,8 @@ Statements prepare_statements(sql::Database& db) {
         into = std::move(*s);
     };
     prep("INSERT INTO requests (received_ms, received_at, method, path, query, headers, body, "
-         "status, reason, response_body, write_key, peer, duration_us, event_count) VALUES "
-         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+         "body_encoding, status, reason, response_body, write_key, peer, duration_us, "
+         "event_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
          out.insert_request);
     prep("INSERT INTO events (request_id, received_ms, received_at, write_key, type, event, "
          "user_id, anonymous_id, message_id, lint, duplicate_of, payload) VALUES "

@@ -2,6 +2,7 @@
 #include "storage/store.hpp"
 #include "storage/store_impl.hpp"
 #include "util/clock.hpp"
+#include "util/gzip.hpp"
 
 #include <functional>
 
@@ -185,7 +186,8 @@ Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
         }
         std::string text =
             "SELECT id, received_ms, received_at, method, path, query, headers, body, status, "
-            "reason, response_body, write_key, peer, duration_us, event_count FROM requests" +
+            "reason, response_body, write_key, peer, duration_us, event_count, body_encoding "
+            "FROM requests" +
             w.sql + (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
         auto stmt = db.prepare(text);
         if (!stmt) {
@@ -211,6 +213,10 @@ Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
             r.record.peer = s.column_text(12);
             r.record.duration_us = s.column_int(13);
             r.record.event_count = static_cast<int>(s.column_int(14));
+            if (s.column_text(15) == "gzip") {
+                // Stored compressed by record(); callers always see the plain body.
+                r.record.body = gunzip_bounded(r.record.body, SIZE_MAX).bytes;
+            }
             out.push_back(std::move(r));
         });
         if (!st) {

@@ -1,7 +1,7 @@
 // Hostile and broken input: each gets its answer (or a clean close), nothing is stored as an
 // event, the journal has the request where one was read, and the server keeps serving.
-#include "protocol/body.hpp"
 #include "support/test_server.hpp"
+#include "util/gzip.hpp"
 
 #include <catch2/catch.hpp>
 #include <thread>

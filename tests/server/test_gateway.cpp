@@ -1,6 +1,6 @@
 // Integration tests of the event routes against a real server on 127.0.0.1 port 0.
-#include "protocol/body.hpp"
 #include "support/test_server.hpp"
+#include "util/gzip.hpp"
 
 #include <catch2/catch.hpp>
 

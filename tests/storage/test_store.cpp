@@ -216,3 +216,22 @@ TEST_CASE("wait_for_change wakes on commit and times out otherwise", "[store]") 
     CHECK(now != seen);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
+
+TEST_CASE("large journal bodies are kept compressed and read back plain", "[store]") {
+    auto store = open_store();
+    RequestRecord big = request("wk");
+    big.body = "{\"batch\":[";
+    for (int i = 0; i < 500; ++i) {
+        big.body += R"({"type":"track","userId":"u)" + std::to_string(i) + R"("},)";
+    }
+    big.body += "{}]}";
+    const std::string sent = big.body;
+    store->record(big, {});
+    RequestRecord small = request("wk");
+    small.body = "{\"tiny\":true}";
+    store->record(small, {});
+    auto rows = *store->requests({});
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].record.body == sent);
+    CHECK(rows[1].record.body == "{\"tiny\":true}");
+}

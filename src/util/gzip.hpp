@@ -1,5 +1,6 @@
-// Request body decoding (gateway.md 4.1): gunzip only for "Content-Encoding: gzip",
-// with inflating cut off at a hard cap so a gzip bomb cannot exhaust memory.
+// gzip for request bodies (gateway.md 4.1: gunzip only for "Content-Encoding: gzip", with
+// inflating cut off at a hard cap so a gzip bomb cannot exhaust memory) and for the store's
+// compressed journal bodies.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +22,7 @@ bool is_gzip_encoding(std::string_view content_encoding);
 // Inflates one or more concatenated gzip members. Stops as soon as the output would pass cap.
 DecodedBody gunzip_bounded(std::string_view compressed, size_t cap);
 
-// Compresses with gzip (used by tests and the benchmark client).
-std::string gzip_compress(std::string_view bytes);
+// Compresses with gzip; level 1 (fast) to 9 (small), -1 = zlib's default.
+std::string gzip_compress(std::string_view bytes, int level = -1);
 
 } // namespace rm

@@ -1,4 +1,4 @@
-#include "protocol/body.hpp"
+#include "util/gzip.hpp"
 
 #include <zlib.h>
 
@@ -56,9 +56,9 @@ DecodedBody gunzip_bounded(std::string_view in, size_t cap) {
     return out;
 }
 
-std::string gzip_compress(std::string_view bytes) {
+std::string gzip_compress(std::string_view bytes, int level) {
     z_stream zs{};
-    deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
     zs.avail_in = static_cast<uInt>(bytes.size());
     std::string out;

@@ -1,4 +1,4 @@
-#include "protocol/body.hpp"
+#include "util/gzip.hpp"
 
 #include <catch2/catch.hpp>
 
