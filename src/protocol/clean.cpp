@@ -77,6 +77,18 @@ size_t decode_utf8(std::string_view s, size_t i, uint32_t& cp) {
 } // namespace
 
 std::string clean_string(std::string_view text) {
+    // Fast path: printable ASCII (the usual id) only needs trimming.
+    bool ascii = true;
+    for (char c : text) {
+        ascii = ascii && c >= 0x20 && c <= 0x7E;
+    }
+    if (ascii) {
+        size_t first = text.find_first_not_of(' ');
+        if (first == std::string_view::npos) {
+            return {};
+        }
+        return std::string(text.substr(first, text.find_last_not_of(' ') - first + 1));
+    }
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size();) {

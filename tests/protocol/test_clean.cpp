@@ -6,6 +6,9 @@ using namespace rm;
 
 TEST_CASE("cleaning removes non-printable and invisible characters - then trims", "[clean]") {
     CHECK(clean_string("  user-1\t") == "user-1");
+    CHECK(clean_string("  ab c ") == "ab c"); // printable ASCII: trimmed only
+    CHECK(clean_string("   ") == "");
+    CHECK(clean_string("") == "");
     CHECK(clean_string("a\xC2\xA0"
                        "b") == "ab"); // no-break space
     CHECK(clean_string("\xE2\x80\x8B"
