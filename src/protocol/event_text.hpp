@@ -4,10 +4,16 @@
 
 #include "model/records.hpp"
 #include "protocol/events.hpp"
+#include "protocol/json_scan.hpp"
 
 #include <string_view>
 
 namespace rm::detail {
+
+// The first member with this key, or nullptr.
+const json::Member* find_member(const std::vector<json::Member>& members, std::string_view name);
+// A member's value when it is a string (unescaped), else "".
+std::string string_member(const std::vector<json::Member>& members, std::string_view name);
 
 // The gateway's id text: strings unescaped, null or missing "", other values as JSON text.
 std::string id_text(std::string_view value);

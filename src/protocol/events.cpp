@@ -26,14 +26,8 @@ bool is_known_type(std::string_view type) {
     return false;
 }
 
-// The first member with this key, or nullptr.
 const json::Member* find(const std::vector<json::Member>& members, std::string_view name) {
-    for (const auto& m : members) {
-        if (json::key_is(m.key, name)) {
-            return &m;
-        }
-    }
-    return nullptr;
+    return find_member(members, name);
 }
 
 std::string string_value(const json::Member* m) {
@@ -95,6 +89,19 @@ std::string quoted(std::string_view text) {
     return out;
 }
 } // namespace
+
+const json::Member* find_member(const std::vector<json::Member>& members, std::string_view name) {
+    for (const auto& m : members) {
+        if (json::key_is(m.key, name)) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+std::string string_member(const std::vector<json::Member>& members, std::string_view name) {
+    return string_value(find_member(members, name));
+}
 
 std::string id_text(std::string_view value) {
     switch (json::kind_of(value)) {

@@ -1,6 +1,7 @@
 #include "storage/schema.hpp"
 #include "storage/store.hpp"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -183,6 +184,7 @@ TEST_CASE("many writers: every acknowledged event is stored", "[store][concurren
     auto store = open_store();
     constexpr int k_threads = 8;
     constexpr int k_each = 200;
+    std::atomic<int> failures{0}; // Catch2 assertions are not thread-safe: count, check after
     std::vector<std::thread> threads;
     for (int t = 0; t < k_threads; ++t) {
         threads.emplace_back([&, t] {
@@ -191,13 +193,16 @@ TEST_CASE("many writers: every acknowledged event is stored", "[store][concurren
                 user += std::to_string(t);
                 auto r = store->record(request("wk"),
                                        {event("track", user, std::to_string(t * 1000 + i))});
-                REQUIRE(r.ok());
+                if (!r.ok()) {
+                    failures.fetch_add(1);
+                }
             }
         });
     }
     for (auto& th : threads) {
         th.join();
     }
+    CHECK(failures.load() == 0);
     CHECK(*store->count_events({}) == k_threads * k_each);
     CHECK(store->generation() > 0);
 }
