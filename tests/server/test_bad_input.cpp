@@ -57,6 +57,27 @@ TEST_CASE("100000-deep nesting is refused without harm", "[bad]") {
     CHECK(still_serving(srv));
 }
 
+TEST_CASE("deep but legal nesting on every route is handled without recursion", "[bad]") {
+    test::TestServer srv;
+    auto c = srv.client();
+    std::string deep = std::string(9000, '[') + std::string(9000, ']');
+    auto hook = c.Post("/v1/webhook?writeKey=wk-deep", deep, "application/json");
+    CHECK(hook->status == 200);
+    auto batch = c.Post("/internal/v1/batch", "[" + deep + "]", "application/json");
+    CHECK(batch->status == 400);
+    auto track = srv.post("/v1/track", "wk-deep", R"({"userId":"u","p":)" + deep + "}");
+    CHECK(track->status == 200);
+    std::string dots;
+    for (int i = 0; i < 3000; ++i) { // the URI limit of the HTTP library is 8 KiB
+        dots += "a.";
+    }
+    auto pixel = c.Get(("/pixel/v1/page?writeKey=wk-deep&anonymousId=a&" + dots + "x=1").c_str());
+    CHECK(pixel->status == 200);
+    auto got = srv.admin_json("/_mock/events?writeKey=wk-deep");
+    CHECK(got["events"].size() == 3);
+    CHECK(still_serving(srv));
+}
+
 TEST_CASE("a gzip bomb is cut off and answered 413", "[bad][gzip]") {
     test::TestServer srv;
     std::string inner = "{\"userId\":\"u\",\"p\":\"" + std::string(200 * 1024 * 1024, 'a') + "\"}";
