@@ -42,6 +42,7 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
     ex.started_us = mono_us();
     ex.record = journal_record(req);
     disable_response_compression(req);
+    res.set_header("Date", format_http_date(ex.record.received_ms)); // as Go's server sends
     if (is_preflight(req)) {
         drain_body(req, reader);
         answer_preflight(req, res);

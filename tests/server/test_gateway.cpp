@@ -15,6 +15,7 @@ TEST_CASE("each single-event route stores its event and answers ok", "[gateway]"
         CHECK(res->status == 200);
         CHECK(res->body == "ok");
         CHECK(res->get_header_value("Content-Type") == "text/plain; charset=utf-8");
+        CHECK(res->get_header_value("Date").size() == 29);
     }
     json got = srv.admin_json("/_mock/events?writeKey=wk-routes");
     REQUIRE(got["events"].size() == 6);

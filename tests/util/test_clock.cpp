@@ -8,6 +8,7 @@ using namespace rm;
 TEST_CASE("server time is formatted like Go's RFC 3339 with milliseconds", "[util][clock]") {
     CHECK(format_rfc3339_ms(0) == "1970-01-01T00:00:00.000Z");
     CHECK(format_rfc3339_ms(1767323045678) == "2026-01-02T03:04:05.678Z");
+    CHECK(format_http_date(1767323045678) == "Fri, 02 Jan 2026 03:04:05 GMT");
 }
 
 TEST_CASE("ISO 8601 detection for lint", "[util][clock]") {
