@@ -1,6 +1,7 @@
 #include "protocol/clean.hpp"
 
 #include "protocol/unicode_table.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -42,40 +43,6 @@ bool is_invisible(uint32_t cp) {
            (cp >= 0x206A && cp <= 0x206F);
 }
 
-namespace {
-// Decodes one UTF-8 sequence at text[i]; returns its length (0 = invalid byte).
-size_t decode_utf8(std::string_view s, size_t i, uint32_t& cp) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t n;
-    if (b < 0x80) {
-        cp = b;
-        return 1;
-    } else if ((b & 0xE0) == 0xC0) {
-        n = 2;
-        cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-        n = 3;
-        cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-        n = 4;
-        cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size()) {
-        return 0;
-    }
-    for (size_t k = 1; k < n; ++k) {
-        auto c = static_cast<unsigned char>(s[i + k]);
-        if ((c & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    return n;
-}
-} // namespace
-
 std::string clean_string(std::string_view text) {
     // Fast path: printable ASCII (the usual id) only needs trimming.
     bool ascii = true;
@@ -93,7 +60,7 @@ std::string clean_string(std::string_view text) {
     out.reserve(text.size());
     for (size_t i = 0; i < text.size();) {
         uint32_t cp = 0;
-        size_t n = decode_utf8(text, i, cp);
+        size_t n = utf8_decode(text, i, cp);
         if (n == 0) {
             ++i;
             continue;

@@ -1,5 +1,7 @@
 #include "protocol/json_scan.hpp"
 
+#include "util/utf8.hpp"
+
 #include <cstdint>
 
 namespace rm::json {
@@ -10,53 +12,6 @@ bool is_space(char c) {
 }
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-// Length of the valid UTF-8 sequence at s[i] (not ASCII), or 0.
-size_t utf8_sequence(std::string_view s, size_t i) {
-    auto b0 = static_cast<unsigned char>(s[i]);
-    size_t n;
-    uint32_t min;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        n = 2;
-        min = 0x80;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 3;
-        min = 0x800;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size()) {
-        return 0;
-    }
-    uint32_t cp = b0 & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-    for (size_t k = 1; k < n; ++k) {
-        auto c = static_cast<unsigned char>(s[i + k]);
-        if ((c & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return n;
 }
 
 // Validating scanner: every method advances m_pos past one token or fails.
@@ -161,7 +116,8 @@ class Validator {
             } else if (c < 0x80) {
                 ++m_pos;
             } else {
-                size_t n = utf8_sequence(m_s, m_pos);
+                uint32_t cp = 0;
+                size_t n = utf8_decode(m_s, m_pos, cp);
                 if (n == 0) {
                     return false;
                 }
@@ -307,24 +263,6 @@ size_t skip_space_at(std::string_view s, size_t i) {
         ++i;
     }
     return i;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
 }
 
 uint32_t hex4(std::string_view s, size_t i) {

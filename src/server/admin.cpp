@@ -37,6 +37,26 @@ Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t
     return value;
 }
 
+// since, limit and order, shared by the event and request listings.
+Status read_paging(const httplib::Request& req, int64_t& since, int& limit, bool& descending) {
+    auto since_value = int_param(req, "since", 0, 0, INT64_MAX);
+    if (!since_value) {
+        return since_value.error();
+    }
+    auto limit_value = int_param(req, "limit", 100, 1, 10000);
+    if (!limit_value) {
+        return limit_value.error();
+    }
+    std::string order = req.get_param_value("order");
+    if (order != "" && order != "asc" && order != "desc") {
+        return make_error("parameter order must be asc or desc");
+    }
+    since = *since_value;
+    limit = static_cast<int>(*limit_value);
+    descending = order == "desc";
+    return Ok{};
+}
+
 Result<EventFilter> event_filter(const httplib::Request& req) {
     EventFilter f;
     f.type = req.get_param_value("type");
@@ -46,21 +66,9 @@ Result<EventFilter> event_filter(const httplib::Request& req) {
     f.message_id = req.get_param_value("messageId");
     f.write_key = req.get_param_value("writeKey");
     f.text = req.get_param_value("q");
-    auto since = int_param(req, "since", 0, 0, INT64_MAX);
-    auto limit = int_param(req, "limit", 100, 1, 10000);
-    if (!since) {
-        return since.error();
+    if (auto st = read_paging(req, f.since, f.limit, f.descending); !st) {
+        return st.error();
     }
-    if (!limit) {
-        return limit.error();
-    }
-    f.since = *since;
-    f.limit = static_cast<int>(*limit);
-    std::string order = req.get_param_value("order");
-    if (order != "" && order != "asc" && order != "desc") {
-        return make_error("parameter order must be asc or desc");
-    }
-    f.descending = order == "desc";
     return f;
 }
 
@@ -186,15 +194,10 @@ void AdminApi::list_requests(const httplib::Request& req, httplib::Response& res
     }
     f.path = req.get_param_value("path");
     f.write_key = req.get_param_value("writeKey");
-    auto since = int_param(req, "since", 0, 0, INT64_MAX);
-    auto limit = int_param(req, "limit", 100, 1, 10000);
-    if (!since || !limit) {
-        send_error(res, 400, !since ? since.error().message : limit.error().message);
+    if (auto st = read_paging(req, f.since, f.limit, f.descending); !st) {
+        send_error(res, 400, st.error().message);
         return;
     }
-    f.since = *since;
-    f.limit = static_cast<int>(*limit);
-    f.descending = req.get_param_value("order") == "desc";
     auto rows = m_store.requests(f);
     if (!rows) {
         send_error(res, 500, rows.error().message);

@@ -1,47 +1,11 @@
 #include "util/json_writer.hpp"
 
+#include "util/utf8.hpp"
+
 #include <cmath>
 #include <cstdio>
 
 namespace rm {
-
-namespace {
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid.
-size_t utf8_len(std::string_view s, size_t i) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (b < 0x80) {
-        return 1;
-    } else if ((b & 0xE0) == 0xC0) {
-        n = 2;
-        cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-        n = 3;
-        cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-        n = 4;
-        cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size()) {
-        return 0;
-    }
-    for (size_t k = 1; k < n; ++k) {
-        auto c = static_cast<unsigned char>(s[i + k]);
-        if ((c & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return n;
-}
-} // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
@@ -70,7 +34,8 @@ void append_json_string(std::string& out, std::string_view s) {
             }
             ++i;
         } else {
-            size_t n = utf8_len(s, i);
+            uint32_t cp = 0;
+            size_t n = utf8_decode(s, i, cp);
             if (n == 0) {
                 out += "\xEF\xBF\xBD";
                 ++i;

@@ -59,6 +59,9 @@ TEST_CASE("the journal lists requests with status filters", "[admin]") {
     CHECK(ok["requests"][0]["headers"]["Authorization"] == test::basic("wk"));
     CHECK(srv.admin_json("/_mock/requests?path=/v1/track")["requests"].size() == 3);
     CHECK(c.Get("/_mock/requests?status=abc")->status == 400);
+    CHECK(c.Get("/_mock/requests?order=up")->status == 400);
+    json desc = srv.admin_json("/_mock/requests?order=desc&limit=1");
+    CHECK(desc["requests"][0]["status"] == 200);
 }
 
 TEST_CASE("wait returns as soon as enough events exist - else 408", "[admin][wait]") {
