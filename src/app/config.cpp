@@ -43,6 +43,7 @@ Options:
   --rate-limit E/S        allow E events per S seconds per workspace (default: off)
   --max-events N          keep only the newest N events (default: keep all)
   --fsync                 also survive power loss, not only a crash of ruddermock (slower)
+  --max-in-flight N       answer 503 beyond N gateway requests at once (default: no limit)
   --admin-token TOKEN     require "Authorization: Bearer TOKEN" on /_mock/*
   --log-level LEVEL       debug, info (default), warn, error, off
   --help                  show this text
@@ -89,9 +90,9 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             continue;
         }
         static const char* const k_value_flags[] = {
-            "--port",       "--port-file",  "--bind",        "--threads",
-            "--db",         "--sources",    "--profile",     "--max-request-kb",
-            "--rate-limit", "--max-events", "--admin-token", "--log-level"};
+            "--port",        "--port-file", "--bind",           "--threads",    "--db",
+            "--sources",     "--profile",   "--max-request-kb", "--rate-limit", "--max-events",
+            "--admin-token", "--log-level", "--max-in-flight"};
         bool known = false;
         for (const char* f : k_value_flags) {
             known = known || flag == f;
@@ -150,6 +151,12 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
                 return n.error();
             }
             c.max_events = *n;
+        } else if (flag == "--max-in-flight") {
+            auto n = parse_int(flag, text, 0, 1000000);
+            if (!n) {
+                return n.error();
+            }
+            c.max_in_flight = static_cast<int>(*n);
         } else if (flag == "--admin-token") {
             c.admin_token = text;
         } else if (flag == "--log-level") {

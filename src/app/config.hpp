@@ -27,6 +27,7 @@ struct Config {
     std::optional<RateLimitConfig> rate_limit;
     int64_t max_events = 0;
     bool fsync = false;
+    int max_in_flight = 0;
     std::string admin_token;
     log::Level log_level = log::Level::info;
 };

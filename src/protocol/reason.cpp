@@ -66,6 +66,8 @@ Wording wording(Reason r) {
         return {404, "404 page not found", "404 page not found", nullptr};
     case Reason::method_not_allowed:
         return {405, "method not allowed", "method not allowed", nullptr};
+    case Reason::too_many_in_flight:
+        return {503, "Service Unavailable", "Service Unavailable", nullptr};
     case Reason::headers_too_large:
         return {431, "Request Header Fields Too Large", "Request Header Fields Too Large", nullptr};
     case Reason::combined:

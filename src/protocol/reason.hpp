@@ -30,6 +30,7 @@ enum class Reason {
     not_found,              // 404 from the router
     method_not_allowed,     // 405 from the router
     headers_too_large,      // 431
+    too_many_in_flight,     // 503 Service Unavailable
     combined,               // 500: import groups that failed in different ways
 };
 

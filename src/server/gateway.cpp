@@ -53,6 +53,14 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
         }
         return;
     }
+    // Counts this request while it is handled; over the limit it is refused with a 503.
+    struct InFlight {
+        std::atomic<int>& count;
+        bool admitted;
+        InFlight(std::atomic<int>& c, int limit)
+            : count(c), admitted(c.fetch_add(1) < limit || limit <= 0) {}
+        ~InFlight() { count.fetch_sub(1); }
+    } in_flight(m_in_flight, m_options.max_in_flight);
     auto route = find_route(req.path);
     if (!route) {
         drain_body(req, reader);
@@ -63,6 +71,9 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
         ex.allow = route->allow;
     } else if (header_bytes(req) > 512 * 1024) {
         ex.reason = Reason::headers_too_large;
+    } else if (!in_flight.admitted) {
+        drain_body(req, reader);
+        ex.reason = Reason::too_many_in_flight;
     } else {
         ex.pixel = route->body == BodyKind::pixel;
         run_pipeline(*route, req, reader, ex);

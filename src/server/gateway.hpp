@@ -9,6 +9,7 @@
 #include "protocol/sources.hpp"
 #include "storage/store.hpp"
 
+#include <atomic>
 #include <memory>
 
 namespace httplib {
@@ -23,6 +24,7 @@ struct GatewayOptions {
     Profile profile = Profile::rudder;
     size_t max_request_bytes = 4000 * 1024;
     std::optional<RateLimitConfig> rate_limit;
+    int max_in_flight = 0; // gateway requests handled at once before 503; 0 = no limit
 };
 
 class Gateway {
@@ -48,6 +50,7 @@ class Gateway {
     Store& m_store;
     SourceRegistry& m_sources;
     std::unique_ptr<RateLimiter> m_rate_limiter;
+    std::atomic<int> m_in_flight{0}; // shared by the HTTP workers
 };
 
 } // namespace rm

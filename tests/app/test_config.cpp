@@ -19,10 +19,26 @@ TEST_CASE("defaults match the documentation", "[config]") {
 }
 
 TEST_CASE("flags take values separately or with =", "[config]") {
-    auto c =
-        parse_args({"--headless", "--port", "0", "--db=:memory:", "--profile", "openapi",
-                    "--rate-limit", "10/1", "--max-events=5", "--admin-token", "t", "--log-level",
-                    "debug", "--port-file", "/tmp/p", "--threads", "4", "--fsync"});
+    auto c = parse_args({"--headless",
+                         "--port",
+                         "0",
+                         "--db=:memory:",
+                         "--profile",
+                         "openapi",
+                         "--rate-limit",
+                         "10/1",
+                         "--max-events=5",
+                         "--admin-token",
+                         "t",
+                         "--log-level",
+                         "debug",
+                         "--port-file",
+                         "/tmp/p",
+                         "--threads",
+                         "4",
+                         "--fsync",
+                         "--max-in-flight",
+                         "8"});
     REQUIRE(c.ok());
     CHECK(c->headless);
     CHECK(c->port == 0);
@@ -34,6 +50,7 @@ TEST_CASE("flags take values separately or with =", "[config]") {
     CHECK(c->log_level == log::Level::debug);
     CHECK(c->threads == 4);
     CHECK(c->fsync);
+    CHECK(c->max_in_flight == 8);
 }
 
 TEST_CASE("bad flags are clear errors", "[config]") {

@@ -181,3 +181,22 @@ TEST_CASE("keep-alive stays in step after refused requests", "[bad][keepalive]")
     CHECK(conn.read_response().rfind("HTTP/1.1 200", 0) == 0);
     CHECK(event_count(srv) == 1);
 }
+
+TEST_CASE("more gateway requests in flight than allowed get 503", "[bad][inflight]") {
+    Config cfg = test::TestServer::default_config();
+    cfg.max_in_flight = 1;
+    test::TestServer srv(cfg);
+    // The first request stays in flight: its body is still coming.
+    test::RawConnection slow(srv.port());
+    slow.send_all("POST /v1/track HTTP/1.1\r\nHost: t\r\nAuthorization: " + test::basic("wk") +
+                  "\r\nContent-Length: 14\r\n\r\n{\"userId\"");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto refused = srv.post("/v1/track", "wk", R"({"userId":"u"})");
+    REQUIRE(refused);
+    CHECK(refused->status == 503);
+    CHECK(refused->body == "Service Unavailable\n");
+    CHECK(srv.admin_json("/_mock/stats")["events"] == 0); // the admin API is not limited
+    slow.send_all(":\"u\"}");
+    CHECK(slow.read_response().rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(still_serving(srv));
+}
