@@ -69,7 +69,8 @@ Wording wording(Reason r) {
     case Reason::too_many_in_flight:
         return {503, "Service Unavailable", "Service Unavailable", nullptr};
     case Reason::headers_too_large:
-        return {431, "Request Header Fields Too Large", "Request Header Fields Too Large", nullptr};
+        return {431, "431 Request Header Fields Too Large", "431 Request Header Fields Too Large",
+                nullptr};
     case Reason::combined:
         return {500, "", "", nullptr};
     }
@@ -121,8 +122,8 @@ std::string response_body(Reason reason, Profile profile) {
     } else if (profile == Profile::openapi && w.openapi) {
         text = w.openapi;
     }
-    if (reason == Reason::ok) {
-        return text;
+    if (reason == Reason::ok || reason == Reason::headers_too_large) {
+        return text; // success, and Go's server-level 431, carry no newline
     }
     return std::string(text) + "\n";
 }

@@ -45,7 +45,8 @@ int reason_status(Reason reason);
 // The current gateway's wording, kept in the journal whatever the profile ("" for ok).
 std::string_view reason_text(Reason reason);
 // The response body for this reason under a profile. Errors end with "\n" like Go's
-// http.Error; success is "ok" or "OK" without a newline; router 405 is empty.
+// http.Error; success is "ok" or "OK" without a newline; router 405 is empty; the server's 431
+// is "431 Request Header Fields Too Large" without a newline.
 std::string response_body(Reason reason, Profile profile);
 
 } // namespace rm

@@ -42,6 +42,13 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
     ex.started_us = mono_us();
     ex.record = journal_record(req);
     disable_response_compression(req);
+    if (header_bytes(req) > 512 * 1024) {
+        // Go's HTTP server refuses this itself, before any handler or CORS middleware runs.
+        drain_body(req, reader);
+        ex.reason = Reason::headers_too_large;
+        finish(ex, res);
+        return;
+    }
     res.set_header("Date", format_http_date(ex.record.received_ms)); // as Go's server sends
     if (is_preflight(req)) {
         drain_body(req, reader);
@@ -69,8 +76,6 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
         drain_body(req, reader);
         ex.reason = Reason::method_not_allowed;
         ex.allow = route->allow;
-    } else if (header_bytes(req) > 512 * 1024) {
-        ex.reason = Reason::headers_too_large;
     } else if (!in_flight.admitted) {
         drain_body(req, reader);
         ex.reason = Reason::too_many_in_flight;
@@ -250,8 +255,8 @@ void Gateway::finish(Exchange& ex, httplib::Response& res) {
         if (ex.reason == Reason::method_not_allowed) {
             res.set_header("Allow", ex.allow); // the router's 405: no body, no content type
         } else {
-            if (ex.reason != Reason::ok) {
-                res.set_header("X-Content-Type-Options", "nosniff");
+            if (ex.reason != Reason::ok && ex.reason != Reason::headers_too_large) {
+                res.set_header("X-Content-Type-Options", "nosniff"); // as http.Error sends
             }
             res.set_content(body, text_type);
         }

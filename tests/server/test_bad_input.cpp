@@ -114,8 +114,12 @@ TEST_CASE("headers over 512 KiB get 431", "[bad][headers]") {
     }
     std::string reply =
         test::raw_exchange(srv.port(), http_request("/v1/track", R"({"userId":"u"})",
-                                                    headers + "Connection: close\r\n"));
+                                                    headers + "Origin: http://app.test\r\n"
+                                                              "Connection: close\r\n"));
     CHECK(reply.rfind("HTTP/1.1 431", 0) == 0);
+    CHECK(reply.find("\r\n\r\n431 Request Header Fields Too Large") != std::string::npos);
+    CHECK(reply.find("Access-Control-Allow-Origin") == std::string::npos);
+    CHECK(srv.admin_json("/_mock/requests?status=431")["requests"].size() == 1);
     CHECK(event_count(srv) == 0);
     CHECK(still_serving(srv));
 }
