@@ -4,8 +4,9 @@
 #include "util/json_writer.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <httplib.h>
-#include <map>
+#include <iterator>
 
 namespace rm {
 
@@ -21,6 +22,23 @@ bool is_pseudo_header(const std::string& name) {
 bool has_body(const httplib::Request& req) {
     return req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
 }
+// Reads the body as sent, chunk by chunk. The reader decodes gzip/deflate/br by
+// Content-Encoding and parses multipart bodies by Content-Type; the gateway must see the raw
+// bytes (it decodes exactly "gzip" itself), so those two headers are taken out of the request
+// first. The request object is owned by the library, not const, and lives until the response
+// is written.
+bool read_raw(const httplib::Request& req, const httplib::ContentReader& reader,
+              const std::function<void(const char*, size_t)>& on_chunk) {
+    auto& mutable_req = const_cast<httplib::Request&>(req);
+    mutable_req.headers.erase("Content-Encoding");
+    if (req.is_multipart_form_data()) {
+        mutable_req.headers.erase("Content-Type");
+    }
+    return reader([&](const char* data, size_t len) {
+        on_chunk(data, len);
+        return true; // always read on, so the connection stays in step for the next request
+    });
+}
 } // namespace
 
 RequestRecord journal_record(const httplib::Request& req) {
@@ -31,33 +49,26 @@ RequestRecord journal_record(const httplib::Request& req) {
     if (size_t q = req.target.find('?'); q != std::string::npos) {
         rec.query = req.target.substr(q + 1);
     }
-    // Headers as an object; a repeated header becomes an array of its values.
-    std::map<std::string, std::vector<std::string>> grouped;
-    std::vector<std::string> order;
-    for (const auto& [name, value] : req.headers) {
-        if (is_pseudo_header(name)) {
-            continue;
-        }
-        auto& values = grouped[name];
-        if (values.empty()) {
-            order.push_back(name);
-        }
-        values.push_back(value);
-    }
+    // Headers as an object; a repeated header becomes an array of its values. The library
+    // keeps headers in a case-insensitive multimap, so repeats are adjacent.
     JsonWriter w;
     w.begin_object();
-    for (const auto& name : order) {
-        const auto& values = grouped[name];
-        w.key(name);
-        if (values.size() == 1) {
-            w.value(values.front());
-        } else {
-            w.begin_array();
-            for (const auto& v : values) {
-                w.value(v);
-            }
-            w.end_array();
+    for (auto it = req.headers.begin(); it != req.headers.end();) {
+        auto [first, last] = req.headers.equal_range(it->first);
+        it = last;
+        if (is_pseudo_header(first->first)) {
+            continue;
         }
+        w.key(first->first);
+        if (std::next(first) == last) {
+            w.value(first->second);
+            continue;
+        }
+        w.begin_array();
+        for (auto v = first; v != last; ++v) {
+            w.value(v->second);
+        }
+        w.end_array();
     }
     w.end_object();
     rec.headers_json = w.take();
@@ -85,44 +96,27 @@ BodyRead read_body(const httplib::Request& req, const httplib::ContentReader* re
         out.over_cap = req.body.size() > cap;
         return out;
     }
-    // The reader decodes gzip/deflate/br by Content-Encoding and parses multipart bodies by
-    // Content-Type. The gateway must see the raw bytes (it decodes exactly "gzip" itself), so
-    // those two headers are taken out of the request before reading. The request object is
-    // owned by the library and not const; it lives until the response is written.
-    auto& mutable_req = const_cast<httplib::Request&>(req);
-    mutable_req.headers.erase("Content-Encoding");
-    if (req.is_multipart_form_data()) {
-        mutable_req.headers.erase("Content-Type");
-    }
-    // Beyond the cap the rest is still read, and discarded, so the connection stays in step
-    // for the next request; memory stays bounded by the cap. (A Content-Length above the cap
-    // is skipped by the library itself in the same way.)
+    // Beyond the cap the rest is read and discarded: memory stays bounded by the cap. (A
+    // Content-Length above the cap is skipped by the library itself in the same way.)
     if (req.has_header("Content-Length") &&
         req.get_header_value<uint64_t>("Content-Length") > cap) {
         out.over_cap = true;
     }
-    bool ok = (*reader)([&](const char* data, size_t len) {
+    bool ok = read_raw(req, *reader, [&](const char* data, size_t len) {
         size_t room = cap - out.bytes.size();
         if (len > room) {
             out.over_cap = true;
         }
         out.bytes.append(data, std::min(len, room));
-        return true;
     });
     out.ok = ok || out.over_cap;
     return out;
 }
 
 void drain_body(const httplib::Request& req, const httplib::ContentReader* reader) {
-    if (!reader || !has_body(req)) {
-        return;
+    if (reader && has_body(req)) {
+        read_raw(req, *reader, [](const char*, size_t) {});
     }
-    auto& mutable_req = const_cast<httplib::Request&>(req);
-    mutable_req.headers.erase("Content-Encoding");
-    if (req.is_multipart_form_data()) {
-        mutable_req.headers.erase("Content-Type");
-    }
-    (*reader)([](const char*, size_t) { return true; }); // read and discard, in step
 }
 
 std::string request_ip(const httplib::Request& req) {

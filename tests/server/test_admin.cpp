@@ -58,6 +58,12 @@ TEST_CASE("the journal lists requests with status filters", "[admin]") {
     CHECK(ok["requests"][0]["event_count"] == 1);
     CHECK(ok["requests"][0]["headers"]["Authorization"] == test::basic("wk"));
     CHECK(srv.admin_json("/_mock/requests?path=/v1/track")["requests"].size() == 3);
+    httplib::Headers twice = {
+        {"Authorization", test::basic("wk-dup")}, {"X-Dup", "a"}, {"X-Dup", "b"}};
+    c.Post("/v1/track", twice, R"({"userId":"u"})", "application/json");
+    json dup = srv.admin_json("/_mock/requests?writeKey=wk-dup");
+    CHECK(dup["requests"][0]["headers"]["X-Dup"] == json::array({"a", "b"}));
+    CHECK_FALSE(dup["requests"][0]["headers"].contains("REMOTE_ADDR"));
     CHECK(c.Get("/_mock/requests?status=abc")->status == 400);
     CHECK(c.Get("/_mock/requests?order=up")->status == 400);
     json desc = srv.admin_json("/_mock/requests?order=desc&limit=1");
