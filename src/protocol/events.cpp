@@ -246,9 +246,7 @@ Reason batch_items(std::string_view body, std::vector<std::string_view>& items) 
 }
 } // namespace
 
-Prepared prepare_batch(std::string_view body, BatchKind /*kind*/, const EventContext& ctx) {
-    // retl and replay differ only in what finish_event already honours: "record" events need
-    // no id and an event's own receivedAt is kept.
+Prepared prepare_batch(std::string_view body, const EventContext& ctx) {
     Prepared out;
     std::vector<std::string_view> items;
     out.reason = batch_items(body, items);

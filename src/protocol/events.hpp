@@ -29,17 +29,16 @@ struct Prepared {
     std::string combined_message; // only for Reason::combined (import)
 };
 
-// How batch items are treated on the different batch routes.
-enum class BatchKind { batch, retl, replay };
-
 // True when the text is one strict RFC 8259 JSON value within the depth limit.
 bool is_valid_json(std::string_view body);
 
 // Single-event routes: the body is one event; its "type" becomes event_type.
 Prepared prepare_single(std::string_view body, std::string_view event_type,
                         const EventContext& ctx);
-// /v1/batch, beacon, retl and replay: {"batch":[...]}, all or nothing.
-Prepared prepare_batch(std::string_view body, BatchKind kind, const EventContext& ctx);
+// /v1/batch, beacon, retl and replay: {"batch":[...]}, all or nothing. The routes differ only in
+// what every event check already honours: "record" events need no id, an event's own
+// receivedAt is kept.
+Prepared prepare_batch(std::string_view body, const EventContext& ctx);
 // /v1/import: events grouped per user; groups succeed or fail on their own. The events of
 // the groups that passed are returned even when the reason is not ok.
 Prepared prepare_import(std::string_view body, const EventContext& ctx);

@@ -366,7 +366,7 @@ std::string unescape(std::string_view v) {
         case 'u': {
             uint32_t cp = hex4(s, i + 1);
             i += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() + 0 && s[i + 1] == '\\' &&
+            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() && s[i + 1] == '\\' &&
                 s[i + 2] == 'u') {
                 uint32_t low = hex4(s, i + 3);
                 if (low >= 0xDC00 && low <= 0xDFFF) {

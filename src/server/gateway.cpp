@@ -155,11 +155,7 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
         p = prepare_single(body, route.event_type, ctx);
         break;
     case BodyKind::batch:
-        p = prepare_batch(body,
-                          route.route == Route::retl     ? BatchKind::retl
-                          : route.route == Route::replay ? BatchKind::replay
-                                                         : BatchKind::batch,
-                          ctx);
+        p = prepare_batch(body, ctx);
         break;
     case BodyKind::import:
         p = prepare_import(body, ctx);

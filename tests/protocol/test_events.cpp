@@ -85,40 +85,33 @@ TEST_CASE("receivedAt and request_ip are only added when absent", "[events]") {
 }
 
 TEST_CASE("batch shapes", "[events]") {
-    CHECK(prepare_batch("{}", BatchKind::batch, k_ctx).reason == Reason::empty_batch);
-    CHECK(prepare_batch(R"({"batch":null})", BatchKind::batch, k_ctx).reason ==
-          Reason::empty_batch);
-    CHECK(prepare_batch(R"({"batch":[]})", BatchKind::batch, k_ctx).reason == Reason::empty_batch);
-    CHECK(prepare_batch(R"({"batch":{}})", BatchKind::batch, k_ctx).reason == Reason::empty_batch);
-    CHECK(prepare_batch(R"([{"userId":"a"}])", BatchKind::batch, k_ctx).reason ==
-          Reason::empty_batch);
-    CHECK(prepare_batch(R"({"batch":"x"})", BatchKind::batch, k_ctx).reason ==
-          Reason::invalid_event);
-    CHECK(prepare_batch(R"({"batch":7})", BatchKind::batch, k_ctx).reason == Reason::invalid_event);
-    CHECK(prepare_batch(R"({"batch":[1]})", BatchKind::batch, k_ctx).reason ==
-          Reason::invalid_event);
-    Prepared one =
-        prepare_batch(R"({"batch":{"userId":"a","type":"track"}})", BatchKind::batch, k_ctx);
+    CHECK(prepare_batch("{}", k_ctx).reason == Reason::empty_batch);
+    CHECK(prepare_batch(R"({"batch":null})", k_ctx).reason == Reason::empty_batch);
+    CHECK(prepare_batch(R"({"batch":[]})", k_ctx).reason == Reason::empty_batch);
+    CHECK(prepare_batch(R"({"batch":{}})", k_ctx).reason == Reason::empty_batch);
+    CHECK(prepare_batch(R"([{"userId":"a"}])", k_ctx).reason == Reason::empty_batch);
+    CHECK(prepare_batch(R"({"batch":"x"})", k_ctx).reason == Reason::invalid_event);
+    CHECK(prepare_batch(R"({"batch":7})", k_ctx).reason == Reason::invalid_event);
+    CHECK(prepare_batch(R"({"batch":[1]})", k_ctx).reason == Reason::invalid_event);
+    Prepared one = prepare_batch(R"({"batch":{"userId":"a","type":"track"}})", k_ctx);
     REQUIRE(one.reason == Reason::ok);
     CHECK(one.events.size() == 1);
 }
 
 TEST_CASE("a batch is all or nothing and keeps each item's type", "[events]") {
-    Prepared ok = prepare_batch(test::fixture("events/batch_mixed.json"), BatchKind::batch, k_ctx);
+    Prepared ok = prepare_batch(test::fixture("events/batch_mixed.json"), k_ctx);
     REQUIRE(ok.reason == Reason::ok);
     REQUIRE(ok.events.size() == 3);
     CHECK(ok.events[0].type == "identify");
     CHECK(ok.events[2].type == "page");
     CHECK_FALSE(payload(ok, 0).contains("writeKey")); // top-level fields are dropped
-    Prepared bad =
-        prepare_batch(test::fixture("events/batch_one_bad.json"), BatchKind::batch, k_ctx);
+    Prepared bad = prepare_batch(test::fixture("events/batch_one_bad.json"), k_ctx);
     CHECK(bad.reason == Reason::no_ids);
     CHECK(bad.events.empty());
 }
 
 TEST_CASE("retl record events need no id", "[events]") {
-    Prepared p =
-        prepare_batch(R"({"batch":[{"type":"record","fields":{"a":1}}]})", BatchKind::retl, k_ctx);
+    Prepared p = prepare_batch(R"({"batch":[{"type":"record","fields":{"a":1}}]})", k_ctx);
     CHECK(p.reason == Reason::ok);
 }
 
@@ -140,7 +133,7 @@ TEST_CASE("lint warnings describe sloppy events without refusing them", "[events
         R"({"batch":[{"type":"track","userId":"a"},{"type":"group","userId":"a"},)"
         R"({"type":"alias","userId":"a"},{"type":"page","userId":"a"},{"userId":"a"},)"
         R"({"type":"weird","userId":"a","timestamp":"yesterday"}]})",
-        BatchKind::batch, k_ctx);
+        k_ctx);
     REQUIRE(p.reason == Reason::ok);
     CHECK(has_lint(p.events[0], "track without \"event\""));
     CHECK(has_lint(p.events[1], "group without \"groupId\""));
