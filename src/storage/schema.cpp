@@ -53,6 +53,22 @@ CREATE INDEX events_user_id ON events(user_id);
 CREATE INDEX events_anonymous_id ON events(anonymous_id);
 CREATE INDEX events_message_id ON events(write_key, message_id);
 )sql",
+    // 1 -> 2: messageIds move to a two-level index (see message_index.hpp): the random inserts
+    // into events_message_id made ingestion slow down as the database grew. Needs the SQL
+    // function rm_message_key (register_message_key_function).
+    R"sql(
+DROP INDEX events_message_id;
+CREATE TABLE message_ids (
+    hash INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    PRIMARY KEY (hash, event_id)
+) WITHOUT ROWID;
+CREATE TABLE message_ids_recent (hash INTEGER NOT NULL, event_id INTEGER NOT NULL);
+INSERT INTO message_ids (hash, event_id)
+    SELECT rm_message_key(message_id), id FROM events
+    WHERE message_id <> '' AND duplicate_of IS NULL ORDER BY 1, 2;
+CREATE INDEX events_duplicate_of ON events(duplicate_of) WHERE duplicate_of IS NOT NULL;
+)sql",
 };
 
 Result<int> user_version(Database& db) {
@@ -72,7 +88,7 @@ int current_schema_version() {
     return static_cast<int>(k_migrations.size());
 }
 
-Status migrate(Database& db) {
+Status migrate(Database& db, int target) {
     auto version = user_version(db);
     if (!version) {
         return version.error();
@@ -83,7 +99,7 @@ Status migrate(Database& db) {
                           std::to_string(current_schema_version()) +
                           "); use a newer ruddermock or another --db");
     }
-    for (int v = *version; v < current_schema_version(); ++v) {
+    for (int v = *version; v < target; ++v) {
         std::string sql = "BEGIN IMMEDIATE;";
         sql += k_migrations[static_cast<size_t>(v)];
         sql += "PRAGMA user_version = " + std::to_string(v + 1) + ";COMMIT;";

@@ -2,6 +2,7 @@
 // and store_queries.cpp (read side).
 #pragma once
 
+#include "storage/message_index.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
 
@@ -31,20 +32,6 @@ struct ResetJob {
 struct WriteJob {
     std::variant<InsertJob, ResetJob> work;
     std::promise<Result<int64_t>> done;
-};
-
-// A Bloom filter over (write key, messageId) of stored events: "no" is certain, "maybe" is
-// checked against the index. Spares a lookup per event; used by the writer thread only.
-class SeenFilter {
-  public:
-    SeenFilter() : m_bits(k_bits / 64, 0) {}
-    bool maybe_contains(std::string_view write_key, std::string_view message_id) const;
-    void add(std::string_view write_key, std::string_view message_id);
-    void clear() { std::fill(m_bits.begin(), m_bits.end(), 0); }
-
-  private:
-    static constexpr size_t k_bits = size_t{1} << 24; // 2 MiB
-    std::vector<uint64_t> m_bits;
 };
 
 // Read connections are checked out for one query and returned.
@@ -84,7 +71,7 @@ struct Store::Impl {
 
     Result<int64_t> submit(std::variant<InsertJob, ResetJob> work);
     void writer_loop();
-    SeenFilter seen; // writer thread only
+    MessageIndex messages; // writer thread only
 
     void run_batch(std::vector<WriteJob>& batch, Statements& stmts);
     // Runs jobs in one transaction. nullopt: a job failed and was rolled back with the others

@@ -1,4 +1,5 @@
 // The read side of the store: parameterised queries on pooled read-only connections.
+#include "storage/message_index.hpp"
 #include "storage/store.hpp"
 #include "storage/store_impl.hpp"
 #include "util/clock.hpp"
@@ -16,9 +17,12 @@ struct Where {
     std::vector<std::variant<std::string, int64_t>> args;
 
     void add(const std::string& clause, std::variant<std::string, int64_t> arg) {
+        add(clause, std::vector{std::move(arg)});
+    }
+    void add(const std::string& clause, std::vector<std::variant<std::string, int64_t>> values) {
         sql += sql.empty() ? " WHERE " : " AND ";
         sql += clause;
-        args.push_back(std::move(arg));
+        args.insert(args.end(), values.begin(), values.end());
     }
     void bind(sql::Statement& stmt, int first = 1) const {
         int i = first;
@@ -38,17 +42,25 @@ Where event_where(const EventFilter& f) {
         w.add("id > ?", f.since);
     }
     const std::pair<const char*, const std::string*> columns[] = {
-        {"type", &f.type},
-        {"event", &f.event_name},
-        {"user_id", &f.user_id},
-        {"anonymous_id", &f.anonymous_id},
-        {"message_id", &f.message_id},
+        {"type", &f.type},           {"event", &f.event_name},
+        {"user_id", &f.user_id},     {"anonymous_id", &f.anonymous_id},
         {"write_key", &f.write_key},
     };
     for (const auto& [column, value] : columns) {
         if (!value->empty()) {
             w.add(std::string(column) + " = ?", *value);
         }
+    }
+    if (!f.message_id.empty()) {
+        // Through the messageId index (message_index.hpp): the first occurrences, and the
+        // repeats that point at them.
+        const int64_t key = message_key(f.message_id);
+        w.add("message_id = ? AND id IN (WITH firsts(id) AS ("
+              "SELECT event_id FROM message_ids WHERE hash = ? UNION ALL "
+              "SELECT event_id FROM message_ids_recent WHERE hash = ?) "
+              "SELECT id FROM firsts UNION ALL "
+              "SELECT e.id FROM events e WHERE e.duplicate_of IN firsts)",
+              {f.message_id, key, key});
     }
     if (!f.text.empty()) {
         w.add("instr(payload, ?) > 0", f.text);

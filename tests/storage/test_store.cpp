@@ -1,5 +1,6 @@
 #include "storage/schema.hpp"
 #include "storage/store.hpp"
+#include "support/store_records.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -10,29 +11,11 @@
 
 using namespace rm;
 
+using rm::test::event;
+using rm::test::request;
+using rm::test::TempDir;
+
 namespace {
-EventRecord event(const std::string& type, const std::string& user, const std::string& message_id) {
-    EventRecord e;
-    e.type = type;
-    e.user_id = user;
-    e.message_id = message_id;
-    e.event_name = type == "track" ? "Clicked" : "";
-    e.payload_json = R"({"type":")" + type + R"(","userId":")" + user + R"(","messageId":")" +
-                     message_id + R"("})";
-    return e;
-}
-
-RequestRecord request(const std::string& write_key, int status = 200) {
-    RequestRecord r;
-    r.received_ms = 1767323045678;
-    r.method = "POST";
-    r.path = "/v1/batch";
-    r.status = status;
-    r.write_key = write_key;
-    r.headers_json = "{}";
-    return r;
-}
-
 std::unique_ptr<Store> open_store(StoreOptions options = {}) {
     if (options.path == "ruddermock.db") {
         options.path = ":memory:";
@@ -42,16 +25,6 @@ std::unique_ptr<Store> open_store(StoreOptions options = {}) {
     return std::move(*s);
 }
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() /
-               ("ruddermock-test-" + std::to_string(getpid()) + "-" +
-                std::to_string(reinterpret_cast<uintptr_t>(this)));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 } // namespace
 
 TEST_CASE("recorded events are queryable at once - with filters", "[store]") {

@@ -1,0 +1,137 @@
+#include "storage/message_index.hpp"
+#include "storage/schema.hpp"
+#include "storage/store.hpp"
+#include "support/store_records.hpp"
+
+#include <catch2/catch.hpp>
+#include <set>
+
+using namespace rm;
+using rm::test::event;
+using rm::test::request;
+using rm::test::TempDir;
+
+namespace {
+std::unique_ptr<Store> open_store(const std::string& path, int64_t merge_min) {
+    StoreOptions options;
+    options.path = path;
+    options.message_merge_min = merge_min;
+    auto s = Store::open(options);
+    REQUIRE(s.ok());
+    return std::move(*s);
+}
+
+std::vector<StoredEvent> by_message_id(Store& store, const std::string& id,
+                                       const std::string& write_key = "") {
+    EventFilter f;
+    f.message_id = id;
+    f.write_key = write_key;
+    auto events = store.events(f);
+    REQUIRE(events.ok());
+    return *events;
+}
+
+std::optional<int64_t> duplicate_of_last(Store& store) {
+    EventFilter f;
+    f.descending = true;
+    f.limit = 1;
+    auto events = store.events(f);
+    REQUIRE(events.ok());
+    REQUIRE(events->size() == 1);
+    return events->front().duplicate_of;
+}
+} // namespace
+
+TEST_CASE("message keys are stable and spread", "[message_index]") {
+    CHECK(message_key("abc") == message_key("abc"));
+    std::set<int64_t> keys;
+    for (int i = 0; i < 10000; ++i) {
+        keys.insert(message_key("m-" + std::to_string(i)));
+    }
+    CHECK(keys.size() == 10000);
+    CHECK(message_key("a") != message_key("b"));
+}
+
+TEST_CASE("repeats are found in both levels - across merges and restarts", "[message_index]") {
+    TempDir dir;
+    const std::string path = (dir.path / "m.db").string();
+    std::map<std::string, int64_t> first;
+    {
+        auto store = open_store(path, 4); // merges after every 4 new messageIds
+        for (int i = 0; i < 10; ++i) {
+            auto id = "m-" + std::to_string(i);
+            REQUIRE(store->record(request("wk"), {event("track", "u", id)}).ok());
+            first[id] = by_message_id(*store, id).at(0).id;
+        }
+        // m-0 is in the merged level by now, m-9 still in the recent one.
+        for (const char* id : {"m-0", "m-9"}) {
+            REQUIRE(store->record(request("wk"), {event("track", "u", id)}).ok());
+            CHECK(duplicate_of_last(*store) == std::optional<int64_t>(first[id]));
+        }
+        // Same messageId, other write key: its own first occurrence.
+        REQUIRE(store->record(request("wk-b"), {event("track", "u", "m-0")}).ok());
+        CHECK_FALSE(duplicate_of_last(*store).has_value());
+        // A repeat inside one batch links to the event before it in that batch.
+        REQUIRE(store
+                    ->record(request("wk"),
+                             {event("track", "u", "fresh"), event("track", "u", "fresh")})
+                    .ok());
+        CHECK(duplicate_of_last(*store) ==
+              std::optional<int64_t>(by_message_id(*store, "fresh").at(0).id));
+    }
+    auto store = open_store(path, 4);
+    for (const char* id : {"m-1", "m-8", "fresh"}) {
+        REQUIRE(store->record(request("wk"), {event("track", "u", id)}).ok());
+        auto expected = by_message_id(*store, id, "wk").at(0).id;
+        CHECK(duplicate_of_last(*store) == std::optional<int64_t>(expected));
+    }
+    // The messageId filter: the first occurrence and its repeats, any write key.
+    auto m0 = by_message_id(*store, "m-0");
+    REQUIRE(m0.size() == 3);
+    CHECK(m0[0].id == first["m-0"]);
+    CHECK(m0[1].duplicate_of == std::optional<int64_t>(first["m-0"]));
+    CHECK(m0[2].write_key == "wk-b");
+    CHECK(by_message_id(*store, "m-0", "wk-b").size() == 1);
+    CHECK(by_message_id(*store, "m-5").size() == 1);
+    CHECK(by_message_id(*store, "never").empty());
+}
+
+TEST_CASE("entries of deleted events are never reported", "[message_index]") {
+    TempDir dir;
+    auto store = open_store((dir.path / "d.db").string(), 4);
+    REQUIRE(store->record(request("wk-a"), {event("track", "u", "x")}).ok());
+    REQUIRE(store->record(request("wk-a"), {event("track", "u", "x")}).ok());
+    REQUIRE(store->record(request("wk-b"), {event("track", "u", "x")}).ok());
+    REQUIRE(store->reset("wk-a").ok());
+    CHECK(by_message_id(*store, "x").size() == 1);
+    REQUIRE(store->record(request("wk-a"), {event("track", "u", "x")}).ok());
+    CHECK_FALSE(duplicate_of_last(*store).has_value());
+    CHECK(by_message_id(*store, "x", "wk-a").size() == 1);
+    REQUIRE(store->reset(std::nullopt).ok());
+    CHECK(by_message_id(*store, "x").empty());
+    REQUIRE(store->record(request("wk-b"), {event("track", "u", "x")}).ok());
+    CHECK_FALSE(duplicate_of_last(*store).has_value());
+}
+
+TEST_CASE("a schema-1 database gets its messageIds indexed on upgrade", "[message_index]") {
+    TempDir dir;
+    const std::string path = (dir.path / "v1.db").string();
+    {
+        auto db = sql::Database::open(path, false);
+        REQUIRE(db.ok());
+        REQUIRE(sql::migrate(*db, 1).ok());
+        REQUIRE(db->exec("INSERT INTO events (id, request_id, received_ms, received_at, write_key, "
+                         "message_id, duplicate_of, payload) VALUES "
+                         "(1, 1, 0, '', 'wk', 'old', NULL, '{}'),"
+                         "(2, 1, 0, '', 'wk', 'old', 1, '{}'),"
+                         "(3, 1, 0, '', 'wk', 'other', NULL, '{}')")
+                    .ok());
+    }
+    auto store = open_store(path, 4);
+    auto old = by_message_id(*store, "old");
+    REQUIRE(old.size() == 2);
+    CHECK(old[0].id == 1);
+    CHECK(old[1].id == 2);
+    REQUIRE(store->record(request("wk"), {event("track", "u", "other")}).ok());
+    CHECK(duplicate_of_last(*store) == std::optional<int64_t>(3));
+}
