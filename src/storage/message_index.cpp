@@ -9,6 +9,13 @@ namespace rm {
 namespace {
 constexpr size_t k_bloom_bits = size_t{1} << 26; // 8 MiB: ~1% false "maybe" at 5M messageIds
 constexpr int k_bloom_probes = 3;
+constexpr size_t k_max_chunk = 4096; // level-1 entries written per transaction (~3 ms)
+
+// Level-1 event ids of key ?2, one seek per segment 0 .. ?1 - 1.
+constexpr const char* k_find_in_segments =
+    "WITH RECURSIVE seg(n) AS (SELECT 0 WHERE ?1 > 0 UNION ALL "
+    "SELECT n + 1 FROM seg WHERE n + 1 < ?1) "
+    "SELECT m.event_id FROM seg JOIN message_ids m ON m.segment = seg.n AND m.hash = ?2";
 } // namespace
 
 int64_t message_key(std::string_view message_id) {
@@ -68,7 +75,7 @@ void MessageIndex::Bloom::clear() {
 
 // [SECTION] the index
 
-MessageIndex::MessageIndex(int64_t merge_min) : m_merge_min(merge_min) {}
+MessageIndex::MessageIndex(int64_t segment) : m_segment_size(segment) {}
 
 Status MessageIndex::open(sql::Database& db) {
     m_db = &db;
@@ -82,10 +89,11 @@ Status MessageIndex::open(sql::Database& db) {
     };
     for (auto st : {
              prep("INSERT INTO message_ids_recent (hash, event_id) VALUES (?, ?)", m_insert_recent),
-             prep("SELECT event_id FROM message_ids WHERE hash = ?", m_find_main),
+             prep(k_find_in_segments, m_find_main),
              prep("SELECT write_key = ? AND message_id = ? FROM events WHERE id = ?", m_verify),
-             prep("INSERT OR IGNORE INTO message_ids (hash, event_id) VALUES (?, ?)",
+             prep("INSERT OR IGNORE INTO message_ids (segment, hash, event_id) VALUES (?, ?, ?)",
                   m_insert_main),
+             prep("DELETE FROM message_ids_recent WHERE event_id <= ?", m_drop_recent),
          }) {
         if (!st) {
             return st;
@@ -96,14 +104,27 @@ Status MessageIndex::open(sql::Database& db) {
 
 Status MessageIndex::reload() {
     m_recent.clear();
+    m_order.clear();
+    m_sealing.clear();
+    m_written = 0;
     m_bloom.clear();
-    m_main_count = 0;
-    for (const char* table : {"message_ids", "message_ids_recent"}) {
-        auto stmt = m_db->prepare(std::string("SELECT hash, event_id FROM ") + table);
+    auto segments = m_db->prepare("SELECT COALESCE(MAX(segment) + 1, 0) FROM message_ids");
+    if (!segments) {
+        return segments.error();
+    }
+    if (auto row = segments->step(); !row) {
+        return row.error();
+    }
+    // A segment left half-written (a rolled-back transaction or a crash) is never appended to
+    // again: its entries are still in level 0 and will be sealed into a new segment.
+    m_segments = segments->column_int(0);
+    for (const char* text : {"SELECT hash FROM message_ids",
+                             "SELECT hash, event_id FROM message_ids_recent ORDER BY rowid"}) {
+        auto stmt = m_db->prepare(text);
         if (!stmt) {
             return stmt.error();
         }
-        const bool recent = std::string_view(table) == "message_ids_recent";
+        const bool recent = std::string_view(text).find("recent") != std::string_view::npos;
         for (;;) {
             auto row = stmt->step();
             if (!row) {
@@ -116,8 +137,7 @@ Status MessageIndex::reload() {
             m_bloom.add(std::bit_cast<uint64_t>(key));
             if (recent) {
                 m_recent.emplace(key, stmt->column_int(1));
-            } else {
-                ++m_main_count;
+                m_order.emplace_back(key, stmt->column_int(1));
             }
         }
     }
@@ -134,7 +154,7 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
     for (auto it = from; it != to; ++it) {
         candidates.push_back(it->second);
     }
-    m_find_main.bind(1, key);
+    m_find_main.bind(1, m_segments).bind(2, key);
     for (;;) {
         auto row = m_find_main.step();
         if (!row) {
@@ -169,28 +189,55 @@ Status MessageIndex::add_first(int64_t key, int64_t event_id) {
         return st;
     }
     m_recent.emplace(key, event_id);
+    m_order.emplace_back(key, event_id);
     m_bloom.add(std::bit_cast<uint64_t>(key));
     return Ok{};
 }
 
-Status MessageIndex::merge_if_due() {
-    const auto due = std::max(m_merge_min, m_main_count / 8);
-    if (static_cast<int64_t>(m_recent.size()) < due) {
-        return Ok{};
+Status MessageIndex::merge_step() {
+    if (m_sealing.empty()) {
+        if (static_cast<int64_t>(m_order.size()) < m_segment_size) {
+            return Ok{};
+        }
+        m_sealing.assign(m_order.begin(), m_order.begin() + m_segment_size);
+        std::sort(m_sealing.begin(), m_sealing.end());
+        m_written = 0;
+        ++m_segments;
     }
-    std::vector<std::pair<int64_t, int64_t>> entries(m_recent.begin(), m_recent.end());
-    std::sort(entries.begin(), entries.end());
-    for (const auto& [key, id] : entries) {
-        m_insert_main.bind(1, key).bind(2, id);
+    const int64_t segment = m_segments - 1;
+    // Small segments (tests) take two transactions, so a half-written segment is exercised.
+    const size_t chunk = std::clamp<size_t>(m_sealing.size() / 2, 1, k_max_chunk);
+    const size_t end = std::min(m_sealing.size(), m_written + chunk);
+    for (; m_written < end; ++m_written) {
+        m_insert_main.bind(1, segment)
+            .bind(2, m_sealing[m_written].first)
+            .bind(3, m_sealing[m_written].second);
         if (auto st = m_insert_main.run(); !st) {
             return st;
         }
     }
-    if (auto st = m_db->exec("DELETE FROM message_ids_recent"); !st) {
+    if (m_written < m_sealing.size()) {
+        return Ok{};
+    }
+    // The segment is complete: its entries leave level 0.
+    const auto sealed = static_cast<std::ptrdiff_t>(m_sealing.size());
+    const int64_t last_id = m_order[static_cast<size_t>(sealed) - 1].second;
+    m_drop_recent.bind(1, last_id);
+    if (auto st = m_drop_recent.run(); !st) {
         return st;
     }
-    m_main_count += static_cast<int64_t>(entries.size());
-    m_recent.clear();
+    for (auto it = m_order.begin(); it != m_order.begin() + sealed; ++it) {
+        auto [from, to] = m_recent.equal_range(it->first);
+        for (auto r = from; r != to; ++r) {
+            if (r->second == it->second) {
+                m_recent.erase(r);
+                break;
+            }
+        }
+    }
+    m_order.erase(m_order.begin(), m_order.begin() + sealed);
+    m_sealing.clear();
+    m_written = 0;
     return Ok{};
 }
 
@@ -199,8 +246,11 @@ Status MessageIndex::clear() {
         return st;
     }
     m_recent.clear();
+    m_order.clear();
+    m_sealing.clear();
+    m_written = 0;
+    m_segments = 0;
     m_bloom.clear();
-    m_main_count = 0;
     return Ok{};
 }
 

@@ -59,13 +59,14 @@ CREATE INDEX events_message_id ON events(write_key, message_id);
     R"sql(
 DROP INDEX events_message_id;
 CREATE TABLE message_ids (
+    segment INTEGER NOT NULL,
     hash INTEGER NOT NULL,
     event_id INTEGER NOT NULL,
-    PRIMARY KEY (hash, event_id)
+    PRIMARY KEY (segment, hash, event_id)
 ) WITHOUT ROWID;
 CREATE TABLE message_ids_recent (hash INTEGER NOT NULL, event_id INTEGER NOT NULL);
-INSERT INTO message_ids (hash, event_id)
-    SELECT rm_message_key(message_id), id FROM events
+INSERT INTO message_ids (segment, hash, event_id)
+    SELECT 0, rm_message_key(message_id), id FROM events
     WHERE message_id <> '' AND duplicate_of IS NULL ORDER BY 1, 2;
 CREATE INDEX events_duplicate_of ON events(duplicate_of) WHERE duplicate_of IS NOT NULL;
 )sql",

@@ -353,7 +353,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         }
         results.push_back(std::move(r));
     }
-    if (auto st = messages.merge_if_due(); !st) {
+    if (auto st = messages.merge_step(); !st) {
         return fail(st.error());
     }
     if (options.max_events > 0 && event_count > options.max_events) {

@@ -55,8 +55,11 @@ Where event_where(const EventFilter& f) {
         // Through the messageId index (message_index.hpp): the first occurrences, and the
         // repeats that point at them.
         const int64_t key = message_key(f.message_id);
-        w.add("message_id = ? AND id IN (WITH firsts(id) AS ("
-              "SELECT event_id FROM message_ids WHERE hash = ? UNION ALL "
+        w.add("message_id = ? AND id IN (WITH RECURSIVE seg(n) AS (SELECT 0 UNION ALL "
+              "SELECT n + 1 FROM seg WHERE n + 1 < "
+              "(SELECT COALESCE(MAX(segment) + 1, 0) FROM message_ids)), "
+              "firsts(id) AS (SELECT m.event_id FROM seg JOIN message_ids m "
+              "ON m.segment = seg.n AND m.hash = ? UNION ALL "
               "SELECT event_id FROM message_ids_recent WHERE hash = ?) "
               "SELECT id FROM firsts UNION ALL "
               "SELECT e.id FROM events e WHERE e.duplicate_of IN firsts)",
