@@ -2,20 +2,88 @@
 
 #include <algorithm>
 #include <bit>
-#include <sqlite3.h>
 
 namespace rm {
 
 namespace {
 constexpr size_t k_bloom_bits = size_t{1} << 26; // 8 MiB: ~1% false "maybe" at 5M messageIds
 constexpr int k_bloom_probes = 3;
-constexpr size_t k_max_chunk = 4096; // level-1 entries written per transaction (~3 ms)
-
-// Level-1 event ids of key ?2, one seek per segment 0 .. ?1 - 1.
+constexpr size_t k_rebuild_row = 65536; // entries per level-0 row when building the index
+constexpr const char* k_segment_count = "SELECT COALESCE(MAX(segment) + 1, 0) FROM message_ids";
+// For each segment 0 .. ?1 - 1, the one block that may hold key ?2.
 constexpr const char* k_find_in_segments =
     "WITH RECURSIVE seg(n) AS (SELECT 0 WHERE ?1 > 0 UNION ALL "
     "SELECT n + 1 FROM seg WHERE n + 1 < ?1) "
-    "SELECT m.event_id FROM seg JOIN message_ids m ON m.segment = seg.n AND m.hash = ?2";
+    "SELECT (SELECT m.entries FROM message_ids m WHERE m.segment = seg.n AND m.first_hash <= ?2 "
+    "ORDER BY m.first_hash DESC LIMIT 1) FROM seg";
+
+using Entry = MessageIndex::Entry;
+
+// Entries are packed as two little-endian 64-bit integers.
+std::string pack(const Entry* from, const Entry* to) {
+    std::string out;
+    out.reserve(static_cast<size_t>(to - from) * 16);
+    for (const Entry* e = from; e != to; ++e) {
+        for (int64_t v : {e->key, e->event_id}) {
+            auto u = std::bit_cast<uint64_t>(v);
+            for (int i = 0; i < 8; ++i) {
+                out.push_back(static_cast<char>(u >> (8 * i) & 0xff));
+            }
+        }
+    }
+    return out;
+}
+
+int64_t read_int64(const unsigned char* p) {
+    uint64_t u = 0;
+    for (int i = 7; i >= 0; --i) {
+        u = u << 8 | p[i];
+    }
+    return std::bit_cast<int64_t>(u);
+}
+
+// Calls fn(entry) for each entry of a packed blob.
+template <typename Fn>
+void each_entry(std::string_view blob, Fn&& fn) {
+    const auto* p = reinterpret_cast<const unsigned char*>(blob.data());
+    for (size_t i = 0; i + 16 <= blob.size(); i += 16) {
+        fn(Entry{read_int64(p + i), read_int64(p + i + 8)});
+    }
+}
+
+// Event ids under key in the level-1 blocks that stmt (k_find_in_segments) returns.
+Status collect_level1(sql::Statement& stmt, int64_t segments, int64_t key,
+                      std::vector<int64_t>& out) {
+    stmt.bind(1, segments).bind(2, key);
+    for (;;) {
+        auto row = stmt.step();
+        if (!row) {
+            stmt.reset();
+            return row.error();
+        }
+        if (!*row) {
+            break;
+        }
+        each_entry(stmt.column_text(0), [&](const Entry& e) {
+            if (e.key == key) {
+                out.push_back(e.event_id);
+            }
+        });
+    }
+    stmt.reset();
+    return Ok{};
+}
+
+Result<int64_t> segment_count(sql::Database& db) {
+    auto stmt = db.prepare(k_segment_count);
+    if (!stmt) {
+        return stmt.error();
+    }
+    if (auto row = stmt->step(); !row) {
+        return row.error();
+    }
+    return stmt->column_int(0);
+}
 } // namespace
 
 int64_t message_key(std::string_view message_id) {
@@ -29,21 +97,6 @@ int64_t message_key(std::string_view message_id) {
     h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
     return std::bit_cast<int64_t>(h);
-}
-
-Status register_message_key_function(sql::Database& db) {
-    auto fn = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-        int size = sqlite3_value_bytes(argv[0]);
-        sqlite3_result_int64(
-            ctx, message_key(std::string_view(text ? text : "", static_cast<size_t>(size))));
-    };
-    if (sqlite3_create_function_v2(db.handle(), "rm_message_key", 1,
-                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, fn, nullptr,
-                                   nullptr, nullptr) != SQLITE_OK) {
-        return make_error("cannot register rm_message_key: " + db.last_error());
-    }
-    return Ok{};
 }
 
 // [SECTION] Bloom filter
@@ -73,9 +126,16 @@ void MessageIndex::Bloom::clear() {
     std::fill(m_bits.begin(), m_bits.end(), 0);
 }
 
-// [SECTION] the index
+// [SECTION] open, reload, clear
 
-MessageIndex::MessageIndex(int64_t segment) : m_segment_size(segment) {}
+// Blocks of >= 256 entries (a key is never split), 16 blocks (~4096 entries, ~3 ms) written per
+// transaction. Small segments (tests) get blocks of 2 and 1 per commit, so that a key's run,
+// a segment over several blocks and a half-written segment are all exercised.
+MessageIndex::MessageIndex(int64_t segment)
+    : m_segment_size(segment),
+      m_block_entries(std::clamp<size_t>(static_cast<size_t>(segment) / 16, 2, 256)),
+      m_blocks_per_commit(
+          std::clamp<size_t>(static_cast<size_t>(segment) / (2 * m_block_entries), 1, 16)) {}
 
 Status MessageIndex::open(sql::Database& db) {
     m_db = &db;
@@ -88,61 +148,130 @@ Status MessageIndex::open(sql::Database& db) {
         return Ok{};
     };
     for (auto st : {
-             prep("INSERT INTO message_ids_recent (hash, event_id) VALUES (?, ?)", m_insert_recent),
+             prep("INSERT INTO message_ids_recent (entries) VALUES (?)", m_insert_recent),
              prep(k_find_in_segments, m_find_main),
              prep("SELECT write_key = ? AND message_id = ? FROM events WHERE id = ?", m_verify),
-             prep("INSERT OR IGNORE INTO message_ids (segment, hash, event_id) VALUES (?, ?, ?)",
-                  m_insert_main),
-             prep("DELETE FROM message_ids_recent WHERE event_id <= ?", m_drop_recent),
+             prep("INSERT OR REPLACE INTO message_ids (segment, first_hash, entries) "
+                  "VALUES (?, ?, ?)",
+                  m_insert_block),
+             prep("DELETE FROM message_ids_recent WHERE id <= ?", m_drop_recent),
          }) {
         if (!st) {
             return st;
         }
     }
-    return reload();
+    if (auto st = reload(); !st) {
+        return st;
+    }
+    return rebuild_from_events();
 }
 
 Status MessageIndex::reload() {
-    m_recent.clear();
     m_order.clear();
+    m_heap.clear();
     m_sealing.clear();
-    m_written = 0;
+    m_blocks.clear();
+    m_next_block = 0;
+    m_sealed_rows = 0;
     m_bloom.clear();
-    auto segments = m_db->prepare("SELECT COALESCE(MAX(segment) + 1, 0) FROM message_ids");
+    auto segments = segment_count(*m_db);
     if (!segments) {
         return segments.error();
     }
-    if (auto row = segments->step(); !row) {
-        return row.error();
-    }
     // A segment left half-written (a rolled-back transaction or a crash) is never appended to
     // again: its entries are still in level 0 and will be sealed into a new segment.
-    m_segments = segments->column_int(0);
-    for (const char* text : {"SELECT hash FROM message_ids",
-                             "SELECT hash, event_id FROM message_ids_recent ORDER BY rowid"}) {
-        auto stmt = m_db->prepare(text);
-        if (!stmt) {
-            return stmt.error();
+    m_segments = *segments;
+    auto main = m_db->prepare("SELECT entries FROM message_ids");
+    auto recent = m_db->prepare("SELECT id, entries FROM message_ids_recent ORDER BY id");
+    if (!main || !recent) {
+        return !main ? main.error() : recent.error();
+    }
+    for (;;) {
+        auto row = main->step();
+        if (!row) {
+            return row.error();
         }
-        const bool recent = std::string_view(text).find("recent") != std::string_view::npos;
-        for (;;) {
-            auto row = stmt->step();
-            if (!row) {
-                return row.error();
-            }
-            if (!*row) {
-                break;
-            }
-            int64_t key = stmt->column_int(0);
-            m_bloom.add(std::bit_cast<uint64_t>(key));
-            if (recent) {
-                m_recent.emplace(key, stmt->column_int(1));
-                m_order.emplace_back(key, stmt->column_int(1));
-            }
+        if (!*row) {
+            break;
         }
+        each_entry(main->column_text(0),
+                   [&](const Entry& e) { m_bloom.add(std::bit_cast<uint64_t>(e.key)); });
+    }
+    for (;;) {
+        auto row = recent->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            break;
+        }
+        each_entry(recent->column_text(1), [&](const Entry& e) {
+            m_bloom.add(std::bit_cast<uint64_t>(e.key));
+            m_order.push_back(e);
+        });
+        m_heap.push_back(HeapRow{recent->column_int(0), m_order.size()});
     }
     return Ok{};
 }
+
+// A schema-1 database has events but no index: index their first occurrences now.
+Status MessageIndex::rebuild_from_events() {
+    if (m_segments > 0 || !m_order.empty()) {
+        return Ok{};
+    }
+    auto firsts = m_db->prepare("SELECT id, message_id FROM events "
+                                "WHERE message_id <> '' AND duplicate_of IS NULL ORDER BY id");
+    if (!firsts) {
+        return firsts.error();
+    }
+    if (auto st = m_db->exec("BEGIN IMMEDIATE"); !st) {
+        return st;
+    }
+    Status st = Ok{};
+    for (;;) {
+        auto row = firsts->step();
+        if (!row) {
+            st = row.error();
+            break;
+        }
+        if (!*row) {
+            st = write_heap_row();
+            break;
+        }
+        add_first(message_key(firsts->column_text(1)), firsts->column_int(0));
+        if (m_order.size() - (m_heap.empty() ? 0 : m_heap.back().end) >= k_rebuild_row) {
+            if (st = write_heap_row(); !st) {
+                break;
+            }
+        }
+    }
+    firsts->reset();
+    if (st) {
+        st = m_db->exec("COMMIT");
+    }
+    if (!st) {
+        m_db->exec("ROLLBACK");
+        reload();
+    }
+    return st;
+}
+
+Status MessageIndex::clear() {
+    if (auto st = m_db->exec("DELETE FROM message_ids; DELETE FROM message_ids_recent"); !st) {
+        return st;
+    }
+    m_order.clear();
+    m_heap.clear();
+    m_sealing.clear();
+    m_blocks.clear();
+    m_next_block = 0;
+    m_sealed_rows = 0;
+    m_segments = 0;
+    m_bloom.clear();
+    return Ok{};
+}
+
+// [SECTION] lookups and additions
 
 Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string_view write_key,
                                                         std::string_view message_id) {
@@ -150,23 +279,14 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
         return std::optional<int64_t>{};
     }
     std::vector<int64_t> candidates;
-    auto [from, to] = m_recent.equal_range(key);
-    for (auto it = from; it != to; ++it) {
-        candidates.push_back(it->second);
-    }
-    m_find_main.bind(1, m_segments).bind(2, key);
-    for (;;) {
-        auto row = m_find_main.step();
-        if (!row) {
-            m_find_main.reset();
-            return row.error();
+    for (const Entry& e : m_order) {
+        if (e.key == key) {
+            candidates.push_back(e.event_id);
         }
-        if (!*row) {
-            break;
-        }
-        candidates.push_back(m_find_main.column_int(0));
     }
-    m_find_main.reset();
+    if (auto st = collect_level1(m_find_main, m_segments, key, candidates); !st) {
+        return st.error();
+    }
     std::sort(candidates.begin(), candidates.end());
     for (int64_t id : candidates) {
         m_verify.bind(1, write_key).bind(2, message_id).bind(3, id);
@@ -183,74 +303,122 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
     return std::optional<int64_t>{};
 }
 
-Status MessageIndex::add_first(int64_t key, int64_t event_id) {
-    m_insert_recent.bind(1, key).bind(2, event_id);
+void MessageIndex::add_first(int64_t key, int64_t event_id) {
+    m_order.push_back(Entry{key, event_id});
+    m_bloom.add(std::bit_cast<uint64_t>(key));
+}
+
+Result<std::vector<int64_t>> MessageIndex::stored_firsts(sql::Database& db, int64_t key) {
+    std::vector<int64_t> out;
+    auto segments = segment_count(db);
+    if (!segments) {
+        return segments.error();
+    }
+    auto main = db.prepare(k_find_in_segments);
+    if (!main) {
+        return main.error();
+    }
+    if (auto st = collect_level1(*main, *segments, key, out); !st) {
+        return st.error();
+    }
+    auto recent = db.prepare("SELECT entries FROM message_ids_recent");
+    if (!recent) {
+        return recent.error();
+    }
+    for (;;) {
+        auto row = recent->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            break;
+        }
+        each_entry(recent->column_text(0), [&](const Entry& e) {
+            if (e.key == key) {
+                out.push_back(e.event_id);
+            }
+        });
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+// [SECTION] writing: level-0 rows and sealing
+
+Status MessageIndex::before_commit() {
+    if (auto st = write_heap_row(); !st) {
+        return st;
+    }
+    return seal_step();
+}
+
+Status MessageIndex::write_heap_row() {
+    const size_t from = m_heap.empty() ? 0 : m_heap.back().end;
+    if (from == m_order.size()) {
+        return Ok{};
+    }
+    const std::string blob = pack(m_order.data() + from, m_order.data() + m_order.size());
+    m_insert_recent.bind_blob(1, blob);
     if (auto st = m_insert_recent.run(); !st) {
         return st;
     }
-    m_recent.emplace(key, event_id);
-    m_order.emplace_back(key, event_id);
-    m_bloom.add(std::bit_cast<uint64_t>(key));
+    m_heap.push_back(HeapRow{m_db->last_insert_id(), m_order.size()});
     return Ok{};
 }
 
-Status MessageIndex::merge_step() {
+Status MessageIndex::seal_step() {
     if (m_sealing.empty()) {
-        if (static_cast<int64_t>(m_order.size()) < m_segment_size) {
+        // Seal the oldest whole rows that reach the segment size.
+        auto row = std::find_if(m_heap.begin(), m_heap.end(), [&](const HeapRow& r) {
+            return static_cast<int64_t>(r.end) >= m_segment_size;
+        });
+        if (row == m_heap.end()) {
             return Ok{};
         }
-        m_sealing.assign(m_order.begin(), m_order.begin() + m_segment_size);
+        m_sealed_rows = static_cast<size_t>(row - m_heap.begin()) + 1;
+        m_sealing.assign(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(row->end));
         std::sort(m_sealing.begin(), m_sealing.end());
-        m_written = 0;
+        m_blocks.clear();
+        for (size_t i = 0; i < m_sealing.size(); ++i) {
+            const bool full = m_blocks.empty() || i - m_blocks.back() >= m_block_entries;
+            if (full && (i == 0 || m_sealing[i].key != m_sealing[i - 1].key)) {
+                m_blocks.push_back(i);
+            }
+        }
+        m_next_block = 0;
         ++m_segments;
     }
     const int64_t segment = m_segments - 1;
-    // Small segments (tests) take two transactions, so a half-written segment is exercised.
-    const size_t chunk = std::clamp<size_t>(m_sealing.size() / 2, 1, k_max_chunk);
-    const size_t end = std::min(m_sealing.size(), m_written + chunk);
-    for (; m_written < end; ++m_written) {
-        m_insert_main.bind(1, segment)
-            .bind(2, m_sealing[m_written].first)
-            .bind(3, m_sealing[m_written].second);
-        if (auto st = m_insert_main.run(); !st) {
+    for (size_t n = 0; n < m_blocks_per_commit && m_next_block < m_blocks.size(); ++n) {
+        const size_t from = m_blocks[m_next_block];
+        const size_t to =
+            m_next_block + 1 < m_blocks.size() ? m_blocks[m_next_block + 1] : m_sealing.size();
+        const std::string blob = pack(m_sealing.data() + from, m_sealing.data() + to);
+        m_insert_block.bind(1, segment).bind(2, m_sealing[from].key).bind_blob(3, blob);
+        if (auto st = m_insert_block.run(); !st) {
             return st;
         }
+        ++m_next_block;
     }
-    if (m_written < m_sealing.size()) {
+    if (m_next_block < m_blocks.size()) {
         return Ok{};
     }
     // The segment is complete: its entries leave level 0.
-    const auto sealed = static_cast<std::ptrdiff_t>(m_sealing.size());
-    const int64_t last_id = m_order[static_cast<size_t>(sealed) - 1].second;
-    m_drop_recent.bind(1, last_id);
+    const HeapRow last = m_heap[m_sealed_rows - 1];
+    m_drop_recent.bind(1, last.rowid);
     if (auto st = m_drop_recent.run(); !st) {
         return st;
     }
-    for (auto it = m_order.begin(); it != m_order.begin() + sealed; ++it) {
-        auto [from, to] = m_recent.equal_range(it->first);
-        for (auto r = from; r != to; ++r) {
-            if (r->second == it->second) {
-                m_recent.erase(r);
-                break;
-            }
-        }
+    m_order.erase(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(last.end));
+    m_heap.erase(m_heap.begin(), m_heap.begin() + static_cast<std::ptrdiff_t>(m_sealed_rows));
+    for (auto& r : m_heap) {
+        r.end -= last.end;
     }
-    m_order.erase(m_order.begin(), m_order.begin() + sealed);
     m_sealing.clear();
-    m_written = 0;
-    return Ok{};
-}
-
-Status MessageIndex::clear() {
-    if (auto st = m_db->exec("DELETE FROM message_ids; DELETE FROM message_ids_recent"); !st) {
-        return st;
-    }
-    m_recent.clear();
-    m_order.clear();
-    m_sealing.clear();
-    m_written = 0;
-    m_segments = 0;
-    m_bloom.clear();
+    m_blocks.clear();
+    m_next_block = 0;
+    m_sealed_rows = 0;
     return Ok{};
 }
 

@@ -7,19 +7,22 @@
 // ingestion slows down as the database grows (measured: batches fell from 723 to 392 req/s over
 // 20 s of bench/run.sh traffic; singles ran 30% faster with no such index).
 //
-// So the index has two levels, keyed by message_key(messageId), and no insert is random:
-//   - level 0: the newest first-occurrences, appended to the heap table message_ids_recent
-//     (no index, so appends touch one page) and mirrored in memory for lookups;
-//   - level 1: message_ids (segment, hash, event_id), WITHOUT ROWID. Every 65,536 entries
-//     of level 0 are sorted by hash into a new segment, whose number is the largest yet, so it
-//     is appended at the end of the B-tree; at most 4,096 entries are written per
-//     transaction, so no commit stalls. A lookup seeks (segment, hash) once per segment.
+// So the index is append-only, in two levels, keyed by message_key(messageId); entries are
+// (key, event id) pairs packed 16 bytes each into blobs:
+//   - level 0: the newest entries. Each write transaction appends one row holding its new
+//     entries to message_ids_recent; the writer keeps them in memory (scanned on lookups).
+//   - level 1: message_ids (segment, first_hash, entries). Every ~65,536 level-0 entries are
+//     sorted by key into a new segment of blocks of >= 256 entries (a key never straddles two
+//     blocks). The segment number is the largest yet, so blocks are appended at the end of the
+//     B-tree, at most 16 per transaction, so no commit stalls. A lookup reads one block per
+//     segment.
 // A Bloom filter in front answers "surely new" for almost every event without any lookup.
 // Only first occurrences are indexed; repeats point at them through events.duplicate_of.
 // Entries of deleted events (reset by write key, --max-events) stay behind; every candidate is
 // checked against the events table, so they are never reported.
 //
-// Threads: used by the store's writer thread only (and by Store::open before it starts).
+// Threads: a MessageIndex is used by the store's writer thread only (and by Store::open before
+// the thread starts). stored_firsts() reads with any connection.
 #pragma once
 
 #include "storage/sqlite.hpp"
@@ -27,23 +30,20 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace rm {
 
-// The 64-bit key of a messageId, as stored in message_ids(hash) (bit-cast to a signed integer).
+// The 64-bit key of a messageId (as a signed integer, the way SQLite stores it).
 int64_t message_key(std::string_view message_id);
-
-// Registers the SQL function rm_message_key(text) (used by the schema migration).
-Status register_message_key_function(sql::Database& db);
 
 class MessageIndex {
   public:
     // segment: level-0 entries sealed into one level-1 segment (tests use a few).
     explicit MessageIndex(int64_t segment = 65536);
 
-    // Prepares statements on db and loads level 0, the level-1 size and the Bloom filter.
+    // Prepares statements on db and loads level 0 and the Bloom filter. A database whose
+    // events have no index yet (upgraded from schema 1) gets it built here.
     Status open(sql::Database& db);
     // After a rolled-back transaction: forget what it added; reload from the database.
     Status reload();
@@ -52,11 +52,21 @@ class MessageIndex {
     Result<std::optional<int64_t>> find_first(int64_t key, std::string_view write_key,
                                               std::string_view message_id);
     // Records event_id as the first occurrence of its messageId.
-    Status add_first(int64_t key, int64_t event_id);
-    // Moves up to one chunk of level 0 into level 1 when due. Call inside the transaction.
-    Status merge_step();
+    void add_first(int64_t key, int64_t event_id);
+    // Writes this transaction's new entries and a step of sealing. Call just before commit.
+    Status before_commit();
     // Empties both levels (inside the transaction of a full reset).
     Status clear();
+
+    // Event ids of the first occurrences indexed under key, as stored (any connection; run it
+    // in the same read transaction as the query that uses them).
+    static Result<std::vector<int64_t>> stored_firsts(sql::Database& db, int64_t key);
+
+    struct Entry {
+        int64_t key;
+        int64_t event_id;
+        auto operator<=>(const Entry&) const = default;
+    };
 
   private:
     class Bloom {
@@ -69,19 +79,32 @@ class MessageIndex {
       private:
         std::vector<uint64_t> m_bits;
     };
+    struct HeapRow {
+        int64_t rowid;
+        size_t end; // entries [previous row's end, end) of m_order
+    };
+
+    Status rebuild_from_events();
+    Status write_heap_row();
+    Status seal_step();
 
     sql::Database* m_db = nullptr;
     sql::Statement m_insert_recent;
     sql::Statement m_find_main;
     sql::Statement m_verify;
-    sql::Statement m_insert_main;
+    sql::Statement m_insert_block;
     sql::Statement m_drop_recent;
     int64_t m_segment_size;
-    std::unordered_multimap<int64_t, int64_t> m_recent; // level 0: key -> event id
-    std::vector<std::pair<int64_t, int64_t>> m_order;   // level 0 as appended: key, event id
-    // The segment being written: level 0's oldest entries, sorted; written up to m_written.
-    std::vector<std::pair<int64_t, int64_t>> m_sealing;
-    size_t m_written = 0;
+    size_t m_block_entries;
+    size_t m_blocks_per_commit;
+    std::vector<Entry> m_order;  // level 0, in the order added
+    std::vector<HeapRow> m_heap; // its rows in message_ids_recent
+    // The segment being written: level 0's oldest entries (the first m_sealed_rows heap rows),
+    // sorted, cut into blocks that start at m_blocks[i]; m_next_block is the next to write.
+    std::vector<Entry> m_sealing;
+    std::vector<size_t> m_blocks;
+    size_t m_next_block = 0;
+    size_t m_sealed_rows = 0;
     int64_t m_segments = 0; // segments in level 1, counting the one being written
     Bloom m_bloom;
 };

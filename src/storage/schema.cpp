@@ -53,21 +53,18 @@ CREATE INDEX events_user_id ON events(user_id);
 CREATE INDEX events_anonymous_id ON events(anonymous_id);
 CREATE INDEX events_message_id ON events(write_key, message_id);
 )sql",
-    // 1 -> 2: messageIds move to a two-level index (see message_index.hpp): the random inserts
-    // into events_message_id made ingestion slow down as the database grew. Needs the SQL
-    // function rm_message_key (register_message_key_function).
+    // 1 -> 2: messageIds move to an append-only index (see message_index.hpp): the random
+    // inserts into events_message_id slowed ingestion down as the database grew. The index of
+    // existing events is built when the store opens (MessageIndex::open).
     R"sql(
 DROP INDEX events_message_id;
 CREATE TABLE message_ids (
     segment INTEGER NOT NULL,
-    hash INTEGER NOT NULL,
-    event_id INTEGER NOT NULL,
-    PRIMARY KEY (segment, hash, event_id)
+    first_hash INTEGER NOT NULL,
+    entries BLOB NOT NULL,
+    PRIMARY KEY (segment, first_hash)
 ) WITHOUT ROWID;
-CREATE TABLE message_ids_recent (hash INTEGER NOT NULL, event_id INTEGER NOT NULL);
-INSERT INTO message_ids (segment, hash, event_id)
-    SELECT 0, rm_message_key(message_id), id FROM events
-    WHERE message_id <> '' AND duplicate_of IS NULL ORDER BY 1, 2;
+CREATE TABLE message_ids_recent (id INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE INDEX events_duplicate_of ON events(duplicate_of) WHERE duplicate_of IS NOT NULL;
 )sql",
 };

@@ -10,7 +10,6 @@ namespace rm::sql {
 int current_schema_version();
 // Brings the database up to target (tests migrate step by step), one migration per
 // transaction. Refuses (as an error value) a database written by a newer version.
-// Migration 2 calls rm_message_key: register it first (storage/message_index.hpp).
 Status migrate(Database& db, int target = current_schema_version());
 
 } // namespace rm::sql

@@ -96,9 +96,6 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     if (auto st = impl->write_db.exec(pragmas); !st) {
         return make_error("cannot configure database " + impl->path + ": " + st.error().message);
     }
-    if (auto st = register_message_key_function(impl->write_db); !st) {
-        return st.error();
-    }
     if (auto st = sql::migrate(impl->write_db); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
@@ -253,9 +250,7 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
             return st.error();
         }
         if (!e.message_id.empty() && !first) {
-            if (auto st = messages.add_first(key, db.last_insert_id()); !st) {
-                return st.error();
-            }
+            messages.add_first(key, db.last_insert_id());
         }
         ++event_count;
     }
@@ -353,7 +348,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         }
         results.push_back(std::move(r));
     }
-    if (auto st = messages.merge_step(); !st) {
+    if (auto st = messages.before_commit(); !st) {
         return fail(st.error());
     }
     if (options.max_events > 0 && event_count > options.max_events) {

@@ -36,7 +36,8 @@ struct Where {
     }
 };
 
-Where event_where(const EventFilter& f) {
+// firsts: MessageIndex::stored_firsts of f.message_id, when it is set.
+Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
     Where w;
     if (f.since > 0) {
         w.add("id > ?", f.since);
@@ -52,18 +53,19 @@ Where event_where(const EventFilter& f) {
         }
     }
     if (!f.message_id.empty()) {
-        // Through the messageId index (message_index.hpp): the first occurrences, and the
-        // repeats that point at them.
-        const int64_t key = message_key(f.message_id);
-        w.add("message_id = ? AND id IN (WITH RECURSIVE seg(n) AS (SELECT 0 UNION ALL "
-              "SELECT n + 1 FROM seg WHERE n + 1 < "
-              "(SELECT COALESCE(MAX(segment) + 1, 0) FROM message_ids)), "
-              "firsts(id) AS (SELECT m.event_id FROM seg JOIN message_ids m "
-              "ON m.segment = seg.n AND m.hash = ? UNION ALL "
-              "SELECT event_id FROM message_ids_recent WHERE hash = ?) "
-              "SELECT id FROM firsts UNION ALL "
-              "SELECT e.id FROM events e WHERE e.duplicate_of IN firsts)",
-              {f.message_id, key, key});
+        // The first occurrences from the messageId index (message_index.hpp), and the repeats
+        // that point at them.
+        std::string ids;
+        for (int64_t id : firsts) {
+            if (!ids.empty()) {
+                ids += ',';
+            }
+            ids += std::to_string(id);
+        }
+        w.add(ids.empty()
+                  ? std::string("message_id = ? AND 0")
+                  : "message_id = ? AND (id IN (" + ids + ") OR duplicate_of IN (" + ids + "))",
+              f.message_id);
     }
     if (!f.text.empty()) {
         w.add("instr(payload, ?) > 0", f.text);
@@ -120,43 +122,63 @@ Status each_row(sql::Statement& stmt, const std::function<void(const sql::Statem
     }
 }
 
+// Runs a query on events with its messageId lookup in one read transaction (one snapshot).
+template <typename T>
+Result<T> query_events(sql::Database& db, const EventFilter& f,
+                       const std::function<Result<T>(const Where&)>& run) {
+    if (f.message_id.empty()) {
+        return run(event_where(f, {}));
+    }
+    if (auto st = db.exec("BEGIN"); !st) {
+        return st.error();
+    }
+    auto firsts = MessageIndex::stored_firsts(db, message_key(f.message_id));
+    Result<T> out = firsts ? run(event_where(f, *firsts)) : Result<T>(firsts.error());
+    db.exec("COMMIT");
+    return out;
+}
+
 } // namespace
 
 Result<std::vector<StoredEvent>> Store::events(const EventFilter& f) {
     return with_reader<std::vector<StoredEvent>>(
         *m_impl->readers, [&](sql::Database& db) -> Result<std::vector<StoredEvent>> {
-            Where w = event_where(f);
-            std::string text = std::string("SELECT ") + k_event_columns + " FROM events" + w.sql +
-                               (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") +
-                               " LIMIT ?";
-            auto stmt = db.prepare(text);
-            if (!stmt) {
-                return stmt.error();
-            }
-            w.bind(*stmt);
-            stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
-            std::vector<StoredEvent> out;
-            if (auto st = each_row(*stmt, [&](const auto& s) { out.push_back(read_event(s)); });
-                !st) {
-                return st.error();
-            }
-            return out;
+            return query_events<std::vector<StoredEvent>>(
+                db, f, [&](const Where& w) -> Result<std::vector<StoredEvent>> {
+                    std::string text =
+                        std::string("SELECT ") + k_event_columns + " FROM events" + w.sql +
+                        (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
+                    auto stmt = db.prepare(text);
+                    if (!stmt) {
+                        return stmt.error();
+                    }
+                    w.bind(*stmt);
+                    stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
+                    std::vector<StoredEvent> out;
+                    if (auto st =
+                            each_row(*stmt, [&](const auto& s) { out.push_back(read_event(s)); });
+                        !st) {
+                        return st.error();
+                    }
+                    return out;
+                });
         });
 }
 
 Result<int64_t> Store::count_events(const EventFilter& f) {
     return with_reader<int64_t>(*m_impl->readers, [&](sql::Database& db) -> Result<int64_t> {
-        Where w = event_where(f);
-        auto stmt = db.prepare("SELECT COUNT(*) FROM events" + w.sql);
-        if (!stmt) {
-            return stmt.error();
-        }
-        w.bind(*stmt);
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        return stmt->column_int(0);
+        return query_events<int64_t>(db, f, [&](const Where& w) -> Result<int64_t> {
+            auto stmt = db.prepare("SELECT COUNT(*) FROM events" + w.sql);
+            if (!stmt) {
+                return stmt.error();
+            }
+            w.bind(*stmt);
+            auto row = stmt->step();
+            if (!row) {
+                return row.error();
+            }
+            return stmt->column_int(0);
+        });
     });
 }
 

@@ -96,6 +96,26 @@ TEST_CASE("repeats are found in both levels - across merges and restarts", "[mes
     CHECK(by_message_id(*store, "never").empty());
 }
 
+TEST_CASE("one messageId under many write keys - across blocks", "[message_index]") {
+    TempDir dir;
+    auto store = open_store((dir.path / "k.db").string(), 4); // blocks of 2 entries
+    for (int i = 0; i < 9; ++i) {
+        REQUIRE(store
+                    ->record(request("wk-" + std::to_string(i)),
+                             {event("track", "u", "shared"),
+                              event("track", "u", "own-" + std::to_string(i))})
+                    .ok());
+    }
+    for (int i : {0, 4, 8}) {
+        const std::string key = "wk-" + std::to_string(i);
+        REQUIRE(store->record(request(key), {event("track", "u", "shared")}).ok());
+        auto expected = by_message_id(*store, "shared", key).at(0).id;
+        CHECK(duplicate_of_last(*store) == std::optional<int64_t>(expected));
+    }
+    CHECK(by_message_id(*store, "shared").size() == 12);
+    CHECK(by_message_id(*store, "own-3").size() == 1);
+}
+
 TEST_CASE("entries of deleted events are never reported", "[message_index]") {
     TempDir dir;
     auto store = open_store((dir.path / "d.db").string(), 4);
