@@ -5,7 +5,10 @@
 #   - ruddermock /v1/batch with 100 events per request
 # then checks with a fixed-count client that stored events equal acknowledged ones.
 # Needs wrk: ./scripts/install-deps.sh --bench
-# Environment: DURATION (s, default 10), CONNECTIONS (default 64), THREADS (wrk, default 2).
+# Environment: DURATION (s, default 10), CONNECTIONS (default 64), THREADS (wrk, default 2),
+# DB (default :memory:, a temporary database in /dev/shm, as test suites use it; give a file
+# path to include the disk: the kernel's write-back of dirty pages then competes for the CPU
+# once the run has written more than ~30 s worth of data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -73,7 +76,7 @@ read -r bare_rps bare_p50 bare_p99 < <(run_wrk "$bare_port" /v1/track "$tmp/sing
 kill "${pids[0]}"
 
 # --- ruddermock ---------------------------------------------------------------------------
-./build-bench/ruddermock --headless --port 0 --port-file "$tmp/rm.port" --db "$tmp/bench.db" \
+./build-bench/ruddermock --headless --port 0 --port-file "$tmp/rm.port" --db "${DB:-:memory:}" \
   --log-level warn > "$tmp/rm.log" 2>&1 &
 pids+=($!)
 port=$(wait_port "$tmp/rm.port")
