@@ -55,23 +55,13 @@ void each_entry(std::string_view blob, Fn&& fn) {
 Status collect_level1(sql::Statement& stmt, int64_t segments, int64_t key,
                       std::vector<int64_t>& out) {
     stmt.bind(1, segments).bind(2, key);
-    for (;;) {
-        auto row = stmt.step();
-        if (!row) {
-            stmt.reset();
-            return row.error();
-        }
-        if (!*row) {
-            break;
-        }
-        each_entry(stmt.column_text(0), [&](const Entry& e) {
+    return stmt.each_row([&](const sql::Statement& row) {
+        each_entry(row.column_text(0), [&](const Entry& e) {
             if (e.key == key) {
                 out.push_back(e.event_id);
             }
         });
-    }
-    stmt.reset();
-    return Ok{};
+    });
 }
 
 Result<int64_t> segment_count(sql::Database& db) {
@@ -166,14 +156,19 @@ Status MessageIndex::open(sql::Database& db) {
     return rebuild_from_events();
 }
 
-Status MessageIndex::reload() {
+void MessageIndex::forget() {
     m_order.clear();
     m_heap.clear();
     m_sealing.clear();
     m_blocks.clear();
     m_next_block = 0;
     m_sealed_rows = 0;
+    m_segments = 0;
     m_bloom.clear();
+}
+
+Status MessageIndex::reload() {
+    forget();
     auto segments = segment_count(*m_db);
     if (!segments) {
         return segments.error();
@@ -186,32 +181,20 @@ Status MessageIndex::reload() {
     if (!main || !recent) {
         return !main ? main.error() : recent.error();
     }
-    for (;;) {
-        auto row = main->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            break;
-        }
-        each_entry(main->column_text(0),
+    auto st = main->each_row([&](const sql::Statement& row) {
+        each_entry(row.column_text(0),
                    [&](const Entry& e) { m_bloom.add(std::bit_cast<uint64_t>(e.key)); });
+    });
+    if (!st) {
+        return st;
     }
-    for (;;) {
-        auto row = recent->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            break;
-        }
-        each_entry(recent->column_text(1), [&](const Entry& e) {
+    return recent->each_row([&](const sql::Statement& row) {
+        each_entry(row.column_text(1), [&](const Entry& e) {
             m_bloom.add(std::bit_cast<uint64_t>(e.key));
             m_order.push_back(e);
         });
-        m_heap.push_back(HeapRow{recent->column_int(0), m_order.size()});
-    }
-    return Ok{};
+        m_heap.push_back(HeapRow{row.column_int(0), m_order.size()});
+    });
 }
 
 // A schema-1 database has events but no index: index their first occurrences now.
@@ -260,14 +243,7 @@ Status MessageIndex::clear() {
     if (auto st = m_db->exec("DELETE FROM message_ids; DELETE FROM message_ids_recent"); !st) {
         return st;
     }
-    m_order.clear();
-    m_heap.clear();
-    m_sealing.clear();
-    m_blocks.clear();
-    m_next_block = 0;
-    m_sealed_rows = 0;
-    m_segments = 0;
-    m_bloom.clear();
+    forget();
     return Ok{};
 }
 
@@ -325,19 +301,15 @@ Result<std::vector<int64_t>> MessageIndex::stored_firsts(sql::Database& db, int6
     if (!recent) {
         return recent.error();
     }
-    for (;;) {
-        auto row = recent->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            break;
-        }
-        each_entry(recent->column_text(0), [&](const Entry& e) {
+    auto st = recent->each_row([&](const sql::Statement& row) {
+        each_entry(row.column_text(0), [&](const Entry& e) {
             if (e.key == key) {
                 out.push_back(e.event_id);
             }
         });
+    });
+    if (!st) {
+        return st.error();
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -84,6 +84,7 @@ class MessageIndex {
         size_t end; // entries [previous row's end, end) of m_order
     };
 
+    void forget(); // empties the in-memory state
     Status rebuild_from_events();
     Status write_heap_row();
     Status seal_step();

@@ -130,6 +130,17 @@ Status Statement::run() {
     }
 }
 
+Status Statement::each_row(const std::function<void(const Statement&)>& on_row) {
+    for (;;) {
+        auto r = step();
+        if (!r || !*r) {
+            reset();
+            return r ? Status(Ok{}) : Status(r.error());
+        }
+        on_row(*this);
+    }
+}
+
 void Statement::reset() {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);

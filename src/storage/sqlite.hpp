@@ -5,6 +5,7 @@
 #include "util/result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,8 @@ class Statement {
     Result<bool> step();
     // Runs to completion, ignoring rows.
     Status run();
+    // Runs to completion, calling on_row for each row; resets the statement.
+    Status each_row(const std::function<void(const Statement&)>& on_row);
     void reset();
 
     int64_t column_int(int col) const;
