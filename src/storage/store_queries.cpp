@@ -108,20 +108,6 @@ Result<T> with_reader(ReadPool& pool, const std::function<Result<T>(sql::Databas
     return out;
 }
 
-// Steps through all rows, calling on_row for each.
-Status each_row(sql::Statement& stmt, const std::function<void(const sql::Statement&)>& on_row) {
-    for (;;) {
-        auto row = stmt.step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return Ok{};
-        }
-        on_row(stmt);
-    }
-}
-
 // Runs a query on events with its messageId lookup in one read transaction (one snapshot).
 template <typename T>
 Result<T> query_events(sql::Database& db, const EventFilter& f,
@@ -156,7 +142,7 @@ Result<std::vector<StoredEvent>> Store::events(const EventFilter& f) {
                     stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
                     std::vector<StoredEvent> out;
                     if (auto st =
-                            each_row(*stmt, [&](const auto& s) { out.push_back(read_event(s)); });
+                            stmt->each_row([&](const auto& s) { out.push_back(read_event(s)); });
                         !st) {
                         return st.error();
                     }
@@ -233,7 +219,7 @@ Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
         w.bind(*stmt);
         stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
         Out out;
-        auto st = each_row(*stmt, [&](const sql::Statement& s) {
+        auto st = stmt->each_row([&](const sql::Statement& s) {
             StoredRequest r;
             r.id = s.column_int(0);
             r.record.received_ms = s.column_int(1);
@@ -274,7 +260,7 @@ Result<StoreStats> Store::stats() {
             if (!stmt) {
                 return stmt.error();
             }
-            return each_row(*stmt, on_row);
+            return stmt->each_row(on_row);
         };
         int64_t minute_ago = now_ms() - 60000;
         Status st = run("SELECT COUNT(*) FROM events",
