@@ -93,10 +93,15 @@ int64_t message_key(std::string_view message_id) {
 
 MessageIndex::Bloom::Bloom() : m_bits(k_bloom_bits / 64, 0) {}
 
-bool MessageIndex::Bloom::maybe_contains(uint64_t key) const {
-    uint64_t step = (key >> 32) | 1;
+// The probe-th bit of a key (double hashing: the high half steps from the low).
+static uint64_t bloom_bit(int64_t signed_key, int probe) {
+    const auto key = std::bit_cast<uint64_t>(signed_key);
+    return (key + static_cast<uint64_t>(probe) * ((key >> 32) | 1)) % k_bloom_bits;
+}
+
+bool MessageIndex::Bloom::maybe_contains(int64_t key) const {
     for (int i = 0; i < k_bloom_probes; ++i) {
-        uint64_t bit = (key + static_cast<uint64_t>(i) * step) % k_bloom_bits;
+        uint64_t bit = bloom_bit(key, i);
         if (!(m_bits[bit / 64] >> (bit % 64) & 1)) {
             return false;
         }
@@ -104,10 +109,9 @@ bool MessageIndex::Bloom::maybe_contains(uint64_t key) const {
     return true;
 }
 
-void MessageIndex::Bloom::add(uint64_t key) {
-    uint64_t step = (key >> 32) | 1;
+void MessageIndex::Bloom::add(int64_t key) {
     for (int i = 0; i < k_bloom_probes; ++i) {
-        uint64_t bit = (key + static_cast<uint64_t>(i) * step) % k_bloom_bits;
+        uint64_t bit = bloom_bit(key, i);
         m_bits[bit / 64] |= uint64_t{1} << (bit % 64);
     }
 }
@@ -182,15 +186,14 @@ Status MessageIndex::reload() {
         return !main ? main.error() : recent.error();
     }
     auto st = main->each_row([&](const sql::Statement& row) {
-        each_entry(row.column_text(0),
-                   [&](const Entry& e) { m_bloom.add(std::bit_cast<uint64_t>(e.key)); });
+        each_entry(row.column_text(0), [&](const Entry& e) { m_bloom.add(e.key); });
     });
     if (!st) {
         return st;
     }
     return recent->each_row([&](const sql::Statement& row) {
         each_entry(row.column_text(1), [&](const Entry& e) {
-            m_bloom.add(std::bit_cast<uint64_t>(e.key));
+            m_bloom.add(e.key);
             m_order.push_back(e);
         });
         m_heap.push_back(HeapRow{row.column_int(0), m_order.size()});
@@ -251,7 +254,7 @@ Status MessageIndex::clear() {
 
 Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string_view write_key,
                                                         std::string_view message_id) {
-    if (!m_bloom.maybe_contains(std::bit_cast<uint64_t>(key))) {
+    if (!m_bloom.maybe_contains(key)) {
         return std::optional<int64_t>{};
     }
     std::vector<int64_t> candidates;
@@ -281,7 +284,7 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
 
 void MessageIndex::add_first(int64_t key, int64_t event_id) {
     m_order.push_back(Entry{key, event_id});
-    m_bloom.add(std::bit_cast<uint64_t>(key));
+    m_bloom.add(key);
 }
 
 Result<std::vector<int64_t>> MessageIndex::stored_firsts(sql::Database& db, int64_t key) {

@@ -72,8 +72,8 @@ class MessageIndex {
     class Bloom {
       public:
         Bloom();
-        bool maybe_contains(uint64_t key) const;
-        void add(uint64_t key);
+        bool maybe_contains(int64_t key) const;
+        void add(int64_t key);
         void clear();
 
       private:

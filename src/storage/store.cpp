@@ -108,7 +108,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
         return row.error();
     }
     impl->event_count = count->column_int(0);
-    impl->messages = MessageIndex(options.message_merge_min);
+    impl->messages = MessageIndex(options.message_segment_size);
     if (auto st = impl->messages.open(impl->write_db); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }

@@ -30,9 +30,9 @@ struct StoreOptions {
     // (not of the machine). true: also fsync at checkpoints (power-loss safe, slower).
     bool fsync = false;
     size_t queue_capacity = 4096; // jobs waiting for the writer before callers block
-    // New messageIds gathered before they are merged into the messageId index's sorted level
-    // (storage/message_index.hpp); tests lower it to cross merges with a few events.
-    int64_t message_merge_min = 65536;
+    // New messageIds sealed into one segment of the messageId index's sorted level
+    // (storage/message_index.hpp); tests lower it to cross segments with a few events.
+    int64_t message_segment_size = 65536;
 };
 
 struct StoreStats {

@@ -12,10 +12,10 @@ using rm::test::request;
 using rm::test::TempDir;
 
 namespace {
-std::unique_ptr<Store> open_store(const std::string& path, int64_t merge_min) {
+std::unique_ptr<Store> open_store(const std::string& path, int64_t segment_size) {
     StoreOptions options;
     options.path = path;
-    options.message_merge_min = merge_min;
+    options.message_segment_size = segment_size;
     auto s = Store::open(options);
     REQUIRE(s.ok());
     return std::move(*s);
@@ -52,18 +52,18 @@ TEST_CASE("message keys are stable and spread", "[message_index]") {
     CHECK(message_key("a") != message_key("b"));
 }
 
-TEST_CASE("repeats are found in both levels - across merges and restarts", "[message_index]") {
+TEST_CASE("repeats are found in both levels - across segments and restarts", "[message_index]") {
     TempDir dir;
     const std::string path = (dir.path / "m.db").string();
     std::map<std::string, int64_t> first;
     {
-        auto store = open_store(path, 4); // merges after every 4 new messageIds
+        auto store = open_store(path, 4); // a segment per 4 new messageIds
         for (int i = 0; i < 10; ++i) {
             auto id = "m-" + std::to_string(i);
             REQUIRE(store->record(request("wk"), {event("track", "u", id)}).ok());
             first[id] = by_message_id(*store, id).at(0).id;
         }
-        // m-0 is in the merged level by now, m-9 still in the recent one.
+        // m-0 is in the sorted level by now, m-9 still in the recent one.
         for (const char* id : {"m-0", "m-9"}) {
             REQUIRE(store->record(request("wk"), {event("track", "u", id)}).ok());
             CHECK(duplicate_of_last(*store) == std::optional<int64_t>(first[id]));
