@@ -50,11 +50,18 @@ RequestRecord journal_record(const httplib::Request& req) {
         rec.query = req.target.substr(q + 1);
     }
     // Headers as an object; a repeated header becomes an array of its values. The library
-    // keeps headers in a case-insensitive multimap, so repeats are adjacent.
+    // keeps headers in a case-insensitive multimap, so repeats are adjacent: a run ends where
+    // the map's own order says the next name is greater (one compare per header, instead of
+    // a search from the root for each).
+    const auto less = req.headers.key_comp();
     JsonWriter w;
     w.begin_object();
     for (auto it = req.headers.begin(); it != req.headers.end();) {
-        auto [first, last] = req.headers.equal_range(it->first);
+        auto first = it;
+        auto last = std::next(first);
+        while (last != req.headers.end() && !less(first->first, last->first)) {
+            ++last;
+        }
         it = last;
         if (is_pseudo_header(first->first)) {
             continue;
