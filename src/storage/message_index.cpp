@@ -91,33 +91,40 @@ int64_t message_key(std::string_view message_id) {
 
 // [SECTION] Bloom filter
 
-MessageIndex::Bloom::Bloom() : m_bits(k_bloom_bits / 64, 0) {}
+BloomFilter::BloomFilter() : m_blocks(k_bloom_bits / 512) {}
 
-// The probe-th bit of a key (double hashing: the high half steps from the low).
+// A blocked Bloom filter: the key's low bits pick one 512-bit block (one cache line), its high
+// bits the probe bits inside it, so a lookup or an addition costs one cache miss, not three.
 static uint64_t bloom_bit(int64_t signed_key, int probe) {
     const auto key = std::bit_cast<uint64_t>(signed_key);
-    return (key + static_cast<uint64_t>(probe) * ((key >> 32) | 1)) % k_bloom_bits;
+    return key >> (32 + 9 * probe) & 511;
 }
 
-bool MessageIndex::Bloom::maybe_contains(int64_t key) const {
+size_t BloomFilter::block_of(int64_t key) const {
+    return std::bit_cast<uint64_t>(key) % m_blocks.size();
+}
+
+bool BloomFilter::maybe_contains(int64_t key) const {
+    const Block& block = m_blocks[block_of(key)];
     for (int i = 0; i < k_bloom_probes; ++i) {
         uint64_t bit = bloom_bit(key, i);
-        if (!(m_bits[bit / 64] >> (bit % 64) & 1)) {
+        if (!(block.words[bit / 64] >> (bit % 64) & 1)) {
             return false;
         }
     }
     return true;
 }
 
-void MessageIndex::Bloom::add(int64_t key) {
+void BloomFilter::add(int64_t key) {
+    Block& block = m_blocks[block_of(key)];
     for (int i = 0; i < k_bloom_probes; ++i) {
         uint64_t bit = bloom_bit(key, i);
-        m_bits[bit / 64] |= uint64_t{1} << (bit % 64);
+        block.words[bit / 64] |= uint64_t{1} << (bit % 64);
     }
 }
 
-void MessageIndex::Bloom::clear() {
-    std::fill(m_bits.begin(), m_bits.end(), 0);
+void BloomFilter::clear() {
+    std::fill(m_blocks.begin(), m_blocks.end(), Block{});
 }
 
 // [SECTION] open, reload, clear

@@ -37,6 +37,23 @@ namespace rm {
 // The 64-bit key of a messageId (as a signed integer, the way SQLite stores it).
 int64_t message_key(std::string_view message_id);
 
+// A blocked Bloom filter over message keys, 8 MiB: "no" is certain; "maybe" is wrong for ~1% of
+// keys never added once 5M are in.
+class BloomFilter {
+  public:
+    BloomFilter();
+    bool maybe_contains(int64_t key) const;
+    void add(int64_t key);
+    void clear();
+
+  private:
+    struct alignas(64) Block {
+        uint64_t words[8] = {};
+    };
+    size_t block_of(int64_t key) const;
+    std::vector<Block> m_blocks;
+};
+
 class MessageIndex {
   public:
     // segment: level-0 entries sealed into one level-1 segment (tests use a few).
@@ -69,16 +86,6 @@ class MessageIndex {
     };
 
   private:
-    class Bloom {
-      public:
-        Bloom();
-        bool maybe_contains(int64_t key) const;
-        void add(int64_t key);
-        void clear();
-
-      private:
-        std::vector<uint64_t> m_bits;
-    };
     struct HeapRow {
         int64_t rowid;
         size_t end; // entries [previous row's end, end) of m_order
@@ -107,7 +114,7 @@ class MessageIndex {
     size_t m_next_block = 0;
     size_t m_sealed_rows = 0;
     int64_t m_segments = 0; // segments in level 1, counting the one being written
-    Bloom m_bloom;
+    BloomFilter m_bloom;
 };
 
 } // namespace rm

@@ -52,6 +52,25 @@ TEST_CASE("message keys are stable and spread", "[message_index]") {
     CHECK(message_key("a") != message_key("b"));
 }
 
+TEST_CASE("the Bloom filter never forgets and rarely says maybe", "[message_index]") {
+    BloomFilter bloom;
+    for (int i = 0; i < 200000; ++i) {
+        bloom.add(message_key("in-" + std::to_string(i)));
+    }
+    int forgotten = 0;
+    for (int i = 0; i < 200000; ++i) {
+        forgotten += bloom.maybe_contains(message_key("in-" + std::to_string(i))) ? 0 : 1;
+    }
+    CHECK(forgotten == 0);
+    int maybe = 0;
+    for (int i = 0; i < 200000; ++i) {
+        maybe += bloom.maybe_contains(message_key("out-" + std::to_string(i))) ? 1 : 0;
+    }
+    CHECK(maybe < 200); // 0.1%; the expected rate at 200k keys is far lower
+    bloom.clear();
+    CHECK_FALSE(bloom.maybe_contains(message_key("in-1")));
+}
+
 TEST_CASE("repeats are found in both levels - across segments and restarts", "[message_index]") {
     TempDir dir;
     const std::string path = (dir.path / "m.db").string();
