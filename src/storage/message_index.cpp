@@ -1,5 +1,7 @@
 #include "storage/message_index.hpp"
 
+#include "util/encoding.hpp"
+
 #include <algorithm>
 #include <bit>
 
@@ -77,16 +79,7 @@ Result<int64_t> segment_count(sql::Database& db) {
 } // namespace
 
 int64_t message_key(std::string_view message_id) {
-    uint64_t h = 1469598103934665603ull; // FNV-1a, then a finaliser that spreads every bit
-    for (unsigned char c : message_id) {
-        h = (h ^ c) * 1099511628211ull;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return std::bit_cast<int64_t>(h);
+    return key_hash(message_id);
 }
 
 // [SECTION] Bloom filter

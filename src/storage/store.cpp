@@ -3,6 +3,7 @@
 #include "storage/schema.hpp"
 #include "storage/store_impl.hpp"
 #include "util/clock.hpp"
+#include "util/encoding.hpp"
 #include "util/gzip.hpp"
 #include "util/json_writer.hpp"
 #include "util/log.hpp"
@@ -240,7 +241,9 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
             .bind(8, e.anonymous_id)
             .bind(9, e.message_id)
             .bind(10, lint_text)
-            .bind(12, e.payload_json);
+            .bind(12, e.payload_json)
+            .bind(13, key_hash(e.user_id))
+            .bind(14, key_hash(e.anonymous_id));
         if (first) {
             s.insert_event.bind(11, *first);
         } else {
@@ -306,8 +309,8 @@ Statements prepare_statements(sql::Database& db) {
          "event_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
          out.insert_request);
     prep("INSERT INTO events (request_id, received_ms, received_at, write_key, type, event, "
-         "user_id, anonymous_id, message_id, lint, duplicate_of, payload) VALUES "
-         "(?,?,?,?,?,?,?,?,?,?,?,?)",
+         "user_id, anonymous_id, message_id, lint, duplicate_of, payload, user_key, anonymous_key) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
          out.insert_event);
     prep("DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?)", out.trim);
     return out;

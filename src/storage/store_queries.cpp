@@ -3,6 +3,7 @@
 #include "storage/store.hpp"
 #include "storage/store_impl.hpp"
 #include "util/clock.hpp"
+#include "util/encoding.hpp"
 #include "util/gzip.hpp"
 
 #include <functional>
@@ -43,13 +44,24 @@ Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
         w.add("id > ?", f.since);
     }
     const std::pair<const char*, const std::string*> columns[] = {
-        {"type", &f.type},           {"event", &f.event_name},
-        {"user_id", &f.user_id},     {"anonymous_id", &f.anonymous_id},
+        {"type", &f.type},
+        {"event", &f.event_name},
         {"write_key", &f.write_key},
     };
     for (const auto& [column, value] : columns) {
         if (!value->empty()) {
             w.add(std::string(column) + " = ?", *value);
+        }
+    }
+    // Indexed by key_hash (schema 3); the text is compared too.
+    const std::pair<const char*, const std::string*> hashed[] = {
+        {"user", &f.user_id},
+        {"anonymous", &f.anonymous_id},
+    };
+    for (const auto& [column, value] : hashed) {
+        if (!value->empty()) {
+            w.add(std::string(column) + "_key = ? AND " + column + "_id = ?",
+                  {key_hash(*value), *value});
         }
     }
     if (!f.message_id.empty()) {

@@ -1,5 +1,7 @@
 #include "util/encoding.hpp"
 
+#include <bit>
+
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -232,6 +234,19 @@ std::string random_uuid_v4() {
     b[6] = uint8_t((b[6] & 0x0f) | 0x40);
     b[8] = uint8_t((b[8] & 0x3f) | 0x80);
     return format_uuid(b);
+}
+
+int64_t key_hash(std::string_view text) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) {
+        h = (h ^ c) * 1099511628211ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return std::bit_cast<int64_t>(h);
 }
 
 } // namespace rm

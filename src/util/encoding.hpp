@@ -25,4 +25,8 @@ std::string md5_uuid(std::string_view text);
 // A random version 4 UUID (thread-safe; each thread has its own generator).
 std::string random_uuid_v4();
 
+// A 64-bit hash of text (FNV-1a with a finaliser that spreads every bit), as a signed integer
+// the way SQLite stores it. Keys the messageId index and the userId/anonymousId indexes.
+int64_t key_hash(std::string_view text);
+
 } // namespace rm

@@ -152,7 +152,7 @@ TEST_CASE("entries of deleted events are never reported", "[message_index]") {
     CHECK_FALSE(duplicate_of_last(*store).has_value());
 }
 
-TEST_CASE("a schema-1 database gets its messageIds indexed on upgrade", "[message_index]") {
+TEST_CASE("a schema-1 database is upgraded - indexes and keys filled in", "[message_index]") {
     TempDir dir;
     const std::string path = (dir.path / "v1.db").string();
     {
@@ -160,10 +160,10 @@ TEST_CASE("a schema-1 database gets its messageIds indexed on upgrade", "[messag
         REQUIRE(db.ok());
         REQUIRE(sql::migrate(*db, 1).ok());
         REQUIRE(db->exec("INSERT INTO events (id, request_id, received_ms, received_at, write_key, "
-                         "message_id, duplicate_of, payload) VALUES "
-                         "(1, 1, 0, '', 'wk', 'old', NULL, '{}'),"
-                         "(2, 1, 0, '', 'wk', 'old', 1, '{}'),"
-                         "(3, 1, 0, '', 'wk', 'other', NULL, '{}')")
+                         "user_id, anonymous_id, message_id, duplicate_of, payload) VALUES "
+                         "(1, 1, 0, '', 'wk', 'u1', 'a1', 'old', NULL, '{}'),"
+                         "(2, 1, 0, '', 'wk', 'u1', 'a2', 'old', 1, '{}'),"
+                         "(3, 1, 0, '', 'wk', 'u2', 'a2', 'other', NULL, '{}')")
                     .ok());
     }
     auto store = open_store(path, 4);
@@ -173,4 +173,11 @@ TEST_CASE("a schema-1 database gets its messageIds indexed on upgrade", "[messag
     CHECK(old[1].id == 2);
     REQUIRE(store->record(request("wk"), {event("track", "u", "other")}).ok());
     CHECK(duplicate_of_last(*store) == std::optional<int64_t>(3));
+    // Schema 3: the userId and anonymousId keys were filled in.
+    EventFilter by_user;
+    by_user.user_id = "u1";
+    CHECK(store->events(by_user)->size() == 2);
+    EventFilter by_anonymous;
+    by_anonymous.anonymous_id = "a2";
+    CHECK(store->events(by_anonymous)->size() == 2);
 }
