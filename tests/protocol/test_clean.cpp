@@ -31,6 +31,10 @@ TEST_CASE("printable classification follows letters - marks - numbers - punctuat
     CHECK_FALSE(is_printable(0x7F));
     CHECK_FALSE(is_printable(0x2028)); // line separator
     CHECK_FALSE(is_printable(0x200E)); // format
+    // Unicode 15.0 (Go's version): new in 15.0, so printable; still unassigned, so not.
+    CHECK(is_printable(0x0CF3));  // Kannada sign combining anusvara above right (Mc)
+    CHECK(is_printable(0x1E030)); // modifier letter Cyrillic small a (Lm)
+    CHECK_FALSE(is_printable(0x0CF4));
     CHECK(is_invisible(0x3164));
     CHECK(is_invisible(0x2064));
     CHECK_FALSE(is_invisible('a'));
