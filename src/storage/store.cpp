@@ -142,7 +142,8 @@ const std::string& Store::path() const {
 // [SECTION] the write queue (meeting point 1)
 
 Result<int64_t> Store::Impl::submit(std::variant<InsertJob, ResetJob> work) {
-    std::future<Result<int64_t>> result;
+    std::optional<Result<int64_t>> result;
+    uint64_t batch = 0;
     {
         std::unique_lock lock(queue_mutex);
         queue_not_full.wait(lock,
@@ -150,11 +151,12 @@ Result<int64_t> Store::Impl::submit(std::variant<InsertJob, ResetJob> work) {
         if (stopping) {
             return make_error("the store is shutting down");
         }
-        queue.push_back(WriteJob{std::move(work), {}});
-        result = queue.back().done.get_future();
+        queue.push_back(WriteJob{std::move(work), &result});
+        batch = batches_taken + 1;
     }
     queue_not_empty.notify_one();
-    return result.get();
+    batches_done.wait(batch);
+    return std::move(*result);
 }
 
 Result<int64_t> Store::record(RequestRecord request, std::vector<EventRecord> events) {
@@ -379,7 +381,7 @@ void Store::Impl::run_batch(std::vector<WriteJob>& batch, Statements& stmts) {
         }
     }
     for (size_t i = 0; i < batch.size(); ++i) {
-        batch[i].done.set_value(std::move((*results)[i]));
+        *batch[i].result = std::move((*results)[i]);
     }
     // Meeting point 2: publish the commit.
     {
@@ -396,6 +398,7 @@ void Store::Impl::writer_loop() {
     int64_t jobs = 0;
     for (;;) {
         std::vector<WriteJob> batch;
+        uint64_t number = 0;
         {
             std::unique_lock lock(queue_mutex);
             queue_not_empty.wait(lock, [&] { return !queue.empty() || stopping; });
@@ -405,11 +408,13 @@ void Store::Impl::writer_loop() {
                 return;
             }
             batch.swap(queue);
+            number = ++batches_taken;
         }
         queue_not_full.notify_all();
         ++commits;
         jobs += static_cast<int64_t>(batch.size());
         run_batch(batch, stmts);
+        batches_done.publish(number);
     }
 }
 

@@ -5,12 +5,13 @@
 #include "storage/message_index.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
+#include "util/batch_signal.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <future>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <variant>
@@ -31,7 +32,7 @@ struct ResetJob {
 
 struct WriteJob {
     std::variant<InsertJob, ResetJob> work;
-    std::promise<Result<int64_t>> done;
+    std::optional<Result<int64_t>>* result; // the submitter's, filled before its batch is published
 };
 
 // Read connections are checked out for one query and returned.
@@ -54,13 +55,17 @@ struct Store::Impl {
     sql::Database write_db;
     std::unique_ptr<ReadPool> readers;
 
-    // Meeting point 1: the write queue.
+    // Meeting point 1: the write queue. The writer takes the whole queue as one batch (one
+    // transaction); a job queued while batch N runs is in batch N + 1, whose publication on
+    // `batches_done` the submitter waits for.
     std::mutex queue_mutex;
     std::condition_variable queue_not_empty;
     std::condition_variable queue_not_full;
     std::vector<WriteJob> queue;
+    uint64_t batches_taken = 0; // under queue_mutex
     bool stopping = false;
     std::thread writer;
+    BatchSignal batches_done;
 
     // Meeting point 2: the generation counter.
     std::atomic<uint64_t> generation{0};
