@@ -151,7 +151,7 @@ Result<int64_t> Store::Impl::submit(std::variant<InsertJob, ResetJob> work) {
         if (stopping) {
             return make_error("the store is shutting down");
         }
-        queue.push_back(WriteJob{std::move(work), &result});
+        queue.push_back(WriteJob{&work, &result});
         batch = batches_taken + 1;
     }
     queue_not_empty.notify_one();
@@ -340,14 +340,14 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
     };
     for (size_t i = 0; i < count; ++i) {
         Result<int64_t> r = std::visit(
-            [&](auto& work) -> Result<int64_t> {
+            [&](const auto& work) -> Result<int64_t> {
                 if constexpr (std::is_same_v<std::decay_t<decltype(work)>, InsertJob>) {
                     return insert(write_db, stmts, messages, work, event_count);
                 } else {
                     return apply_reset(write_db, messages, work, event_count);
                 }
             },
-            jobs[i].work);
+            *jobs[i].work);
         if (!r) {
             return fail(r.error());
         }

@@ -30,9 +30,12 @@ struct ResetJob {
     std::optional<std::string> write_key;
 };
 
+// A queued job points into the submitter's stack frame, which outlives it (the submitter
+// blocks until the job's batch is published). The writer only reads the work; the submitter
+// frees it, so the writer thread never pays for freeing records allocated by other threads.
 struct WriteJob {
-    std::variant<InsertJob, ResetJob> work;
-    std::optional<Result<int64_t>>* result; // the submitter's, filled before its batch is published
+    const std::variant<InsertJob, ResetJob>* work;
+    std::optional<Result<int64_t>>* result; // filled by the writer before the batch is published
 };
 
 // Read connections are checked out for one query and returned.
