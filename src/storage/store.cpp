@@ -18,6 +18,16 @@ namespace rm {
 
 namespace {
 constexpr size_t k_compress_body_bytes = 8 * 1024;
+
+std::string lint_json(const std::vector<std::string>& lint) {
+    JsonWriter w;
+    w.begin_array();
+    for (const auto& l : lint) {
+        w.value(l);
+    }
+    w.end_array();
+    return w.take();
+}
 } // namespace
 
 // [SECTION] read pool
@@ -166,7 +176,15 @@ Result<int64_t> Store::record(RequestRecord request, std::vector<EventRecord> ev
         request.body = gzip_compress(request.body, 1);
         request.body_encoding = "gzip";
     }
-    return m_impl->submit(InsertJob{std::move(request), std::move(events)});
+    InsertJob job{std::move(request), std::move(events), {}, {}};
+    job.received_at = format_rfc3339_ms(job.request.received_ms);
+    job.keys.reserve(job.events.size());
+    for (const auto& e : job.events) {
+        job.keys.push_back(EventKeys{e.message_id.empty() ? 0 : message_key(e.message_id),
+                                     key_hash(e.user_id), key_hash(e.anonymous_id),
+                                     lint_json(e.lint)});
+    }
+    return m_impl->submit(std::move(job));
 }
 
 Result<int64_t> Store::reset(std::optional<std::string> write_key) {
@@ -183,20 +201,10 @@ struct Statements {
 
 namespace {
 
-std::string lint_json(const std::vector<std::string>& lint) {
-    JsonWriter w;
-    w.begin_array();
-    for (const auto& l : lint) {
-        w.value(l);
-    }
-    w.end_array();
-    return w.take();
-}
-
 Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
                        const InsertJob& job, int64_t& event_count) {
     const auto& r = job.request;
-    std::string received_at = format_rfc3339_ms(r.received_ms);
+    const std::string& received_at = job.received_at;
     s.insert_request.bind(1, r.received_ms)
         .bind(2, received_at)
         .bind(3, r.method)
@@ -216,23 +224,26 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
         return st.error();
     }
     int64_t request_id = db.last_insert_id();
-    for (const auto& e : job.events) {
+    for (size_t i = 0; i < job.events.size(); ++i) {
+        const EventRecord& e = job.events[i];
+        const EventKeys& k = job.keys[i];
         std::optional<int64_t> first;
-        int64_t key = 0;
+        const int64_t key = k.message_key;
         if (!e.message_id.empty()) {
-            key = message_key(e.message_id);
             auto found = messages.find_first(key, r.write_key, e.message_id);
             if (!found) {
                 return found.error();
             }
             first = *found;
         }
-        std::vector<std::string> lint = e.lint;
+        std::string repeat_lint; // bound without a copy: keep it alive
         if (first) {
+            std::vector<std::string> lint = e.lint;
             lint.push_back("messageId seen before (first stored as event " +
                            std::to_string(*first) + ")");
+            repeat_lint = lint_json(lint);
         }
-        const std::string lint_text = lint_json(lint); // bound without a copy: keep it alive
+        const std::string& lint_text = first ? repeat_lint : k.lint_json;
         s.insert_event.bind(1, request_id)
             .bind(2, r.received_ms)
             .bind(3, received_at)
@@ -244,8 +255,8 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
             .bind(9, e.message_id)
             .bind(10, lint_text)
             .bind(12, e.payload_json)
-            .bind(13, key_hash(e.user_id))
-            .bind(14, key_hash(e.anonymous_id));
+            .bind(13, k.user_key)
+            .bind(14, k.anonymous_key);
         if (first) {
             s.insert_event.bind(11, *first);
         } else {

@@ -21,9 +21,20 @@ namespace rm {
 
 struct Statements; // the writer thread's prepared statements
 
+// What the writer binds for each event, computed on the submitter's thread beforehand so the
+// single writer thread does as little as possible per event.
+struct EventKeys {
+    int64_t message_key = 0; // message_key(messageId), 0 without one
+    int64_t user_key = 0;
+    int64_t anonymous_key = 0;
+    std::string lint_json; // the event's warnings as a JSON array
+};
+
 struct InsertJob {
     RequestRecord request;
     std::vector<EventRecord> events;
+    std::string received_at;     // request.received_ms formatted
+    std::vector<EventKeys> keys; // one per event
 };
 
 struct ResetJob {
