@@ -17,7 +17,7 @@ THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is missing: ./scripts/install-deps.sh --bench" >&2; exit 2; }
 
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DRUDDERMOCK_TESTS=OFF >/dev/null
-cmake --build build-bench -j2 --target ruddermock ruddermock_bench_bare ruddermock_bench_client >/dev/null
+cmake --build build-bench -j2 --target ruddermock ruddermock_bench_bare ruddermock_bench_client ruddermock_bench_store >/dev/null
 
 tmp=$(mktemp -d)
 pids=()

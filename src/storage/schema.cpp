@@ -82,6 +82,16 @@ DROP INDEX events_anonymous_id;
 CREATE INDEX events_user_key ON events(user_key);
 CREATE INDEX events_anonymous_key ON events(anonymous_key);
 )sql",
+    // 3 -> 4: fewer B-trees touched per request (each dirtied page is written whole to the WAL
+    // at every commit): the journal's status index keeps only unusual statuses (the queries
+    // add "status <> 200"); path filters scan by id; events/s comes from the writer's counts.
+    // Store bench, single-event requests: writer 21.7 -> 17.4 us per request.
+    R"sql(
+DROP INDEX requests_status;
+DROP INDEX requests_path;
+DROP INDEX requests_received_ms;
+CREATE INDEX requests_status_unusual ON requests(status) WHERE status <> 200;
+)sql",
 };
 
 Result<int> user_version(Database& db) {

@@ -391,6 +391,19 @@ void Store::Impl::run_batch(std::vector<WriteJob>& batch, Statements& stmts) {
             results->push_back(std::move(run_transaction(&job, 1, stmts)->front()));
         }
     }
+    {
+        std::lock_guard lock(recent.mutex());
+        for (size_t i = 0; i < batch.size(); ++i) {
+            const auto* insert = std::get_if<InsertJob>(batch[i].work);
+            if ((*results)[i] && insert && !insert->events.empty()) {
+                recent.add(insert->request.received_ms,
+                           static_cast<int64_t>(insert->events.size()));
+            } else if ((*results)[i] && std::holds_alternative<ResetJob>(*batch[i].work) &&
+                       !std::get<ResetJob>(*batch[i].work).write_key) {
+                recent.clear_locked();
+            }
+        }
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
         *batch[i].result = std::move((*results)[i]);
     }

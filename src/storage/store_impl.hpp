@@ -8,6 +8,7 @@
 #include "util/batch_signal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -49,6 +50,41 @@ struct WriteJob {
     std::optional<Result<int64_t>>* result; // filled by the writer before the batch is published
 };
 
+// Events stored per second over the last minute or so, counted by the writer as it commits.
+// Meeting point 3: the writer adds under the mutex once per batch; stats() reads. (A count
+// kept in memory: an index on the journal's time column cost every request a B-tree insert.)
+class RecentEvents {
+  public:
+    void add(int64_t received_ms, int64_t events) {
+        const int64_t second = received_ms / 1000;
+        auto& slot = m_slots[static_cast<size_t>(second) % m_slots.size()];
+        if (slot.second != second) {
+            slot = Slot{second, 0};
+        }
+        slot.events += events;
+    }
+    int64_t events_since(int64_t since_ms) const {
+        std::lock_guard lock(m_mutex);
+        int64_t total = 0;
+        for (const auto& slot : m_slots) {
+            if (slot.second >= since_ms / 1000) {
+                total += slot.events;
+            }
+        }
+        return total;
+    }
+    void clear_locked() { m_slots.fill(Slot{}); }
+    std::mutex& mutex() { return m_mutex; } // the writer holds it around add()/clear_locked()
+
+  private:
+    struct Slot {
+        int64_t second = -1;
+        int64_t events = 0;
+    };
+    mutable std::mutex m_mutex;
+    std::array<Slot, 64> m_slots{};
+};
+
 // Read connections are checked out for one query and returned.
 class ReadPool {
   public:
@@ -85,6 +121,8 @@ struct Store::Impl {
     std::atomic<uint64_t> generation{0};
     std::mutex change_mutex;
     std::condition_variable changed;
+
+    RecentEvents recent;
 
     int64_t event_count = 0; // writer thread only
 

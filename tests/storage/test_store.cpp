@@ -1,6 +1,7 @@
 #include "storage/schema.hpp"
 #include "storage/store.hpp"
 #include "support/store_records.hpp"
+#include "util/clock.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -114,6 +115,52 @@ TEST_CASE("the journal filters by status class - code - path and key", "[store]"
     auto stats = *store->stats();
     CHECK(stats.requests == 3);
     CHECK(stats.requests_by_status[401] == 1);
+}
+
+TEST_CASE("the journal's status filters and counts cover 200s and other classes", "[store]") {
+    // Schema 4 indexes only statuses other than 200: 200s are counted as the rest.
+    auto store = open_store();
+    for (int status : {200, 200, 200, 204, 400, 401, 401, 500, 503}) {
+        store->record(request("k", status), {});
+    }
+    auto count = [&](int status, int status_class) {
+        RequestFilter f;
+        f.status = status;
+        f.status_class = status_class;
+        return store->requests(f)->size();
+    };
+    CHECK(count(200, 0) == 3);
+    CHECK(count(204, 0) == 1);
+    CHECK(count(401, 0) == 2);
+    CHECK(count(404, 0) == 0);
+    CHECK(count(0, 2) == 4);
+    CHECK(count(0, 4) == 3);
+    CHECK(count(0, 5) == 2);
+    CHECK(count(401, 4) == 2);
+    CHECK(count(401, 5) == 0);
+    auto stats = *store->stats();
+    CHECK(stats.requests == 9);
+    CHECK(stats.requests_by_status ==
+          std::map<int, int64_t>{{200, 3}, {204, 1}, {400, 1}, {401, 2}, {500, 1}, {503, 1}});
+    store->reset(std::nullopt);
+    CHECK(store->stats()->requests_by_status.empty());
+}
+
+TEST_CASE("events per second counts committed events of the last minute", "[store]") {
+    auto store = open_store();
+    auto now = request("k");
+    now.received_ms = rm::now_ms();
+    auto old = request("k");
+    old.received_ms = rm::now_ms() - 120000; // outside the minute
+    store->record(now, {event("track", "u", "1"), event("track", "u", "2")});
+    store->record(now, {event("track", "u", "3")});
+    store->record(old, {event("track", "u", "4")});
+    store->record(now, {}); // a rejected request: no events
+    CHECK(store->stats()->events_per_second_last_minute == Approx(3.0 / 60));
+    store->reset(std::string("other")); // one key: the rate is of the whole server
+    CHECK(store->stats()->events_per_second_last_minute == Approx(3.0 / 60));
+    store->reset(std::nullopt);
+    CHECK(store->stats()->events_per_second_last_minute == 0);
 }
 
 TEST_CASE("data survives reopening - and the schema version is recorded", "[store]") {
