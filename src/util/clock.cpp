@@ -16,6 +16,8 @@ int64_t mono_us() {
     return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+// Both formatters run for every request; each thread keeps the text of the last second it
+// formatted, so the common case is a copy (and, for milliseconds, three digits).
 std::string format_rfc3339_ms(int64_t epoch_ms) {
     std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
     int millis = static_cast<int>(epoch_ms % 1000);
@@ -23,12 +25,25 @@ std::string format_rfc3339_ms(int64_t epoch_ms) {
         millis += 1000;
         secs -= 1;
     }
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-    return buf;
+    thread_local std::time_t cached_secs = -1;
+    thread_local std::string cached; // "YYYY-MM-DDTHH:MM:SS."
+    if (cached.empty() || secs != cached_secs) {
+        std::tm tm{};
+        gmtime_r(&secs, &tm);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        cached = buf;
+        cached_secs = secs;
+    }
+    std::string out;
+    out.reserve(cached.size() + 4);
+    out = cached;
+    out.push_back(static_cast<char>('0' + millis / 100));
+    out.push_back(static_cast<char>('0' + millis / 10 % 10));
+    out.push_back(static_cast<char>('0' + millis % 10));
+    out.push_back('Z');
+    return out;
 }
 
 std::string format_http_date(int64_t epoch_ms) {
@@ -36,13 +51,22 @@ std::string format_http_date(int64_t epoch_ms) {
     static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-                  tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                  tm.tm_sec);
-    return buf;
+    if (epoch_ms % 1000 < 0) {
+        secs -= 1;
+    }
+    thread_local std::time_t cached_secs = -1;
+    thread_local std::string cached;
+    if (cached.empty() || secs != cached_secs) {
+        std::tm tm{};
+        gmtime_r(&secs, &tm);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                      tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                      tm.tm_sec);
+        cached = buf;
+        cached_secs = secs;
+    }
+    return cached;
 }
 
 namespace {
