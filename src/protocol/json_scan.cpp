@@ -2,7 +2,9 @@
 
 #include "util/utf8.hpp"
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace rm::json {
 
@@ -222,31 +224,60 @@ class Validator {
     size_t m_pos = 0;
 };
 
+// For validated text: the end of the string whose opening quote is at pos. memchr finds each
+// candidate quote (strings are most of an event's text); an odd run of backslashes before it
+// means it is escaped.
+size_t skip_string(std::string_view s, size_t pos) {
+    size_t i = pos + 1;
+    while (i < s.size()) {
+        const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+        if (q == nullptr) {
+            return s.size();
+        }
+        size_t j = static_cast<size_t>(static_cast<const char*>(q) - s.data());
+        size_t backslashes = 0;
+        while (j - backslashes > pos + 1 && s[j - 1 - backslashes] == '\\') {
+            ++backslashes;
+        }
+        if (backslashes % 2 == 0) {
+            return j + 1;
+        }
+        i = j + 1;
+    }
+    return s.size();
+}
+
+// The characters a scan over validated JSON must stop at to find a value's end.
+constexpr std::array<bool, 256> k_structural = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'"', '{', '}', '[', ']'}) {
+        t[c] = true;
+    }
+    return t;
+}();
+
 // For validated text: the end of the value starting at pos.
 size_t skip_value(std::string_view s, size_t pos) {
     char c = s[pos];
     if (c == '"') {
-        for (size_t i = pos + 1; i < s.size(); ++i) {
-            if (s[i] == '\\') {
-                ++i;
-            } else if (s[i] == '"') {
-                return i + 1;
-            }
-        }
-        return s.size();
+        return skip_string(s, pos);
     }
     if (c == '{' || c == '[') {
         int depth = 0;
         for (size_t i = pos; i < s.size(); ++i) {
+            while (i < s.size() && !k_structural[static_cast<unsigned char>(s[i])]) {
+                ++i;
+            }
+            if (i == s.size()) {
+                break;
+            }
             char d = s[i];
             if (d == '"') {
-                i = skip_value(s, i) - 1;
+                i = skip_string(s, i) - 1;
             } else if (d == '{' || d == '[') {
                 ++depth;
-            } else if (d == '}' || d == ']') {
-                if (--depth == 0) {
-                    return i + 1;
-                }
+            } else if (--depth == 0) {
+                return i + 1;
             }
         }
         return s.size();

@@ -69,3 +69,21 @@ TEST_CASE("members, elements and unescaping of validated text", "[json]") {
     CHECK(json::kind_of("null") == json::Kind::null);
     CHECK(json::kind_of("-1") == json::Kind::number);
 }
+
+TEST_CASE("values end right after runs of backslashes and brackets inside strings", "[json]") {
+    // An even run of backslashes before a quote ends the string; an odd one escapes it.
+    std::string text = R"({"a":"x\\","b":"y\\\"}","c":["\\\\",{"d":"]}\"["}],"e":"\\\\\\"})";
+    REQUIRE(json::validate(text, 10));
+    auto m = json::members(text);
+    REQUIRE(m.size() == 4);
+    CHECK(m[0].value == R"("x\\")");
+    CHECK(m[1].value == R"("y\\\"}")");
+    CHECK(m[2].value == R"(["\\\\",{"d":"]}\"["}])");
+    CHECK(m[3].key == "e");
+    CHECK(m[3].value == R"("\\\\\\")");
+    auto e = json::elements(m[2].value);
+    REQUIRE(e.size() == 2);
+    CHECK(e[0] == R"("\\\\")");
+    CHECK(e[1] == R"({"d":"]}\"["})");
+    CHECK(json::elements(R"(["\"", "\\"])").size() == 2);
+}
