@@ -12,6 +12,11 @@
 
 namespace rm {
 
+namespace {
+// Bodies from this size on are parsed in the bulk pool (batches of ~100 events are ~70 KB).
+constexpr size_t k_bulk_body_bytes = 32 * 1024;
+} // namespace
+
 struct Gateway::Exchange {
     RequestRecord record;
     int64_t started_us = 0;
@@ -29,6 +34,9 @@ Gateway::Gateway(GatewayOptions options, Store& store, SourceRegistry& sources)
     : m_options(std::move(options)), m_store(store), m_sources(sources) {
     if (m_options.rate_limit) {
         m_rate_limiter = std::make_unique<RateLimiter>(*m_options.rate_limit);
+    }
+    if (m_options.bulk_threads > 0) {
+        m_bulk = std::make_unique<BulkPool>(m_options.bulk_threads);
     }
 }
 
@@ -148,29 +156,39 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
         }
         body = std::move(decoded.bytes);
     }
-    // 3. Parse, shape, per-event checks and enrichment.
+    // 3. Parse, shape, per-event checks and enrichment; for a large body in the low-priority
+    // bulk pool (bulk_pool.hpp), with the compression of its journal copy.
     Prepared p;
-    switch (route.body) {
-    case BodyKind::single:
-        p = prepare_single(body, route.event_type, ctx);
-        break;
-    case BodyKind::batch:
-        p = prepare_batch(body, ctx);
-        break;
-    case BodyKind::import:
-        p = prepare_import(body, ctx);
-        break;
-    case BodyKind::internal_batch:
-        p = prepare_internal_batch(body);
-        break;
-    case BodyKind::webhook:
-        p = prepare_webhook(body, raw.content_type, query_params(req));
-        break;
-    case BodyKind::none:
-    case BodyKind::pixel:
-        break;
+    const size_t decoded_bytes = body.size();
+    auto prepare = [&] {
+        switch (route.body) {
+        case BodyKind::single:
+            p = prepare_single(body, route.event_type, ctx);
+            break;
+        case BodyKind::batch:
+            p = prepare_batch(body, ctx);
+            break;
+        case BodyKind::import:
+            p = prepare_import(body, ctx);
+            break;
+        case BodyKind::internal_batch:
+            p = prepare_internal_batch(body);
+            break;
+        case BodyKind::webhook:
+            p = prepare_webhook(body, raw.content_type, query_params(req));
+            break;
+        case BodyKind::none:
+        case BodyKind::pixel:
+            break;
+        }
+        ex.record.body = std::move(body);
+        Store::pack_body(ex.record);
+    };
+    if (m_bulk && decoded_bytes >= k_bulk_body_bytes) {
+        m_bulk->run(prepare);
+    } else {
+        prepare();
     }
-    ex.record.body = std::move(body);
     ex.reason = p.reason;
     ex.combined_message = std::move(p.combined_message);
     ex.events = std::move(p.events);
@@ -194,7 +212,7 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
     for (const auto& e : ex.events) {
         audiencelist = audiencelist || e.type == "audiencelist";
     }
-    if (ex.record.body.size() > m_options.max_request_bytes && !audiencelist) {
+    if (decoded_bytes > m_options.max_request_bytes && !audiencelist) {
         ex.events.clear();
         ex.reason = Reason::too_large;
     }

@@ -7,6 +7,7 @@
 #include "protocol/reason.hpp"
 #include "protocol/routes.hpp"
 #include "protocol/sources.hpp"
+#include "server/bulk_pool.hpp"
 #include "storage/store.hpp"
 
 #include <atomic>
@@ -25,6 +26,9 @@ struct GatewayOptions {
     size_t max_request_bytes = 4000 * 1024;
     std::optional<RateLimitConfig> rate_limit;
     int max_in_flight = 0; // gateway requests handled at once before 503; 0 = no limit
+    // Low-priority threads that parse large bodies (bulk_pool.hpp): one per core but one, at
+    // least one; 0 = parse on the HTTP worker. (2 cores: 1 thread gave batches +25%, 2 +14%.)
+    size_t bulk_threads = BulkPool::default_threads();
 };
 
 class Gateway {
@@ -51,6 +55,7 @@ class Gateway {
     SourceRegistry& m_sources;
     std::unique_ptr<RateLimiter> m_rate_limiter;
     std::atomic<int> m_in_flight{0}; // shared by the HTTP workers
+    std::unique_ptr<BulkPool> m_bulk;
 };
 
 } // namespace rm

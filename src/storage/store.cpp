@@ -169,13 +169,16 @@ Result<int64_t> Store::Impl::submit(std::variant<InsertJob, ResetJob> work) {
     return std::move(*result);
 }
 
-Result<int64_t> Store::record(RequestRecord request, std::vector<EventRecord> events) {
-    // Large bodies (batches) repeat what the events hold: keep them compressed. This runs on
-    // the caller's thread, so the single writer thread does not pay for it.
-    if (request.body.size() >= k_compress_body_bytes) {
+void Store::pack_body(RequestRecord& request) {
+    if (request.body_encoding.empty() && request.body.size() >= k_compress_body_bytes) {
         request.body = gzip_compress(request.body, 1);
         request.body_encoding = "gzip";
     }
+}
+
+Result<int64_t> Store::record(RequestRecord request, std::vector<EventRecord> events) {
+    // On the caller's thread, so the single writer thread does not pay for it.
+    pack_body(request);
     InsertJob job{std::move(request), std::move(events), {}, {}};
     job.received_at = format_rfc3339_ms(job.request.received_ms);
     job.keys.reserve(job.events.size());

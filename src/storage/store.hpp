@@ -6,6 +6,9 @@
 //     when the writer falls behind, callers wait (back-pressure); nothing is dropped.
 //  2. The generation counter. After every commit the writer increments generation() and wakes
 //     wait_for_change(). Readers (admin API, inspector) use it to learn that rows arrived.
+//  3. The recent-events count (store_impl.hpp, RecentEvents): the writer adds each commit's
+//     events per second under its mutex; stats() reads the last minute.
+// Submitters wait for their commit through a BatchSignal (util/batch_signal.hpp).
 // Reads run on the caller's thread through pooled read-only connections (WAL lets them run
 // beside the writer). No SQLite handle is ever shared between threads at the same time.
 #pragma once
@@ -57,6 +60,9 @@ class Store {
     // Journals a request with its accepted events in one transaction; returns the request id
     // once committed. Blocks while the queue is full.
     Result<int64_t> record(RequestRecord request, std::vector<EventRecord> events);
+    // Compresses a large body for the journal (batches repeat what their events hold). record()
+    // does it when the caller has not; callers may do it beforehand on a thread of their choice.
+    static void pack_body(RequestRecord& request);
     // Deletes all requests and events, or only those of one write key. Committed on return.
     Result<int64_t> reset(std::optional<std::string> write_key);
 

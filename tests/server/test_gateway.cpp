@@ -204,3 +204,32 @@ TEST_CASE("the size limit applies after decoding - after the JSON and id checks"
     CHECK(audience->status == 200);
     CHECK(srv.admin_json("/_mock/events")["events"].size() == 1);
 }
+
+TEST_CASE("a large batch is parsed in the bulk pool - stored whole and limited by its decoded size",
+          "[gateway][size]") {
+    // ~75 KB: above the bulk pool's threshold; its journal copy is compressed before storing.
+    std::string batch = R"({"batch":[)";
+    for (int i = 0; i < 150; ++i) {
+        batch += (i ? "," : "") + std::string(R"({"type":"track","event":"Bulk","userId":"u)") +
+                 std::to_string(i) + R"(","properties":{"pad":")" + std::string(400, 'p') + "\"}}";
+    }
+    batch += "]}";
+    REQUIRE(batch.size() > 64 * 1024);
+    {
+        test::TestServer srv;
+        auto r = srv.post("/v1/batch", "wk-bulk", batch);
+        REQUIRE(r->status == 200);
+        auto events = srv.admin_json("/_mock/events?writeKey=wk-bulk&limit=1000")["events"];
+        CHECK(events.size() == 150);
+        auto requests = srv.admin_json("/_mock/requests?writeKey=wk-bulk")["requests"];
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0]["body"] == batch); // read back decoded
+    }
+    // Compressed, the journal copy is far below 40 KB; the limit is on the decoded 75 KB.
+    Config cfg = test::TestServer::default_config();
+    cfg.max_request_kb = 40;
+    test::TestServer srv(cfg);
+    auto r = srv.post("/v1/batch", "wk-bulk", batch);
+    CHECK(r->status == 413);
+    CHECK(srv.admin_json("/_mock/events")["events"].empty());
+}
