@@ -1,5 +1,7 @@
 #include "server/cors.hpp"
 
+#include "server/request_view.hpp"
+
 #include <httplib.h>
 
 namespace rm {
@@ -11,7 +13,7 @@ bool simple_method(const std::string& m) {
 } // namespace
 
 bool is_preflight(const httplib::Request& req) {
-    return req.method == "OPTIONS" && req.has_header("Access-Control-Request-Method");
+    return req.method == "OPTIONS" && find_header(req, "Access-Control-Request-Method");
 }
 
 void answer_preflight(const httplib::Request& req, httplib::Response& res) {
@@ -32,8 +34,9 @@ void answer_preflight(const httplib::Request& req, httplib::Response& res) {
 
 void add_cors_headers(const httplib::Request& req, httplib::Response& res) {
     res.set_header("Vary", "Origin");
-    if (req.has_header("Origin") && simple_method(req.method)) {
-        res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
+    const std::string* origin = find_header(req, "Origin");
+    if (origin && simple_method(req.method)) {
+        res.set_header("Access-Control-Allow-Origin", *origin);
         res.set_header("Access-Control-Allow-Credentials", "true");
     }
 }

@@ -103,17 +103,17 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
     }
     // 1. Auth, before the body is read: a bad key with a bad body gets the auth error.
     AuthInput in;
-    if (req.has_header("Authorization")) {
-        in.authorization = req.get_header_value("Authorization");
+    if (const std::string* v = find_header(req, "Authorization")) {
+        in.authorization = *v;
     }
     if (route.auth != AuthKind::basic && req.has_param("writeKey")) {
         in.query_write_key = req.get_param_value("writeKey");
     }
-    if (req.has_header("X-Rudder-Source-Id")) {
-        in.source_id = req.get_header_value("X-Rudder-Source-Id");
+    if (const std::string* v = find_header(req, "X-Rudder-Source-Id")) {
+        in.source_id = *v;
     }
-    if (req.has_header("X-Rudder-Destination-Id")) {
-        in.destination_id = req.get_header_value("X-Rudder-Destination-Id");
+    if (const std::string* v = find_header(req, "X-Rudder-Destination-Id")) {
+        in.destination_id = *v;
     }
     AuthOutcome auth = authenticate(route.auth, in, m_sources);
     ex.record.write_key = auth.write_key;

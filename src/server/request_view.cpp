@@ -4,11 +4,44 @@
 #include "util/json_writer.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <httplib.h>
 #include <iterator>
 
 namespace rm {
+
+namespace {
+bool same_name(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) {
+            return false;
+        }
+    }
+    return true;
+}
+} // namespace
+
+const std::string* find_header(const httplib::Request& req, std::string_view name) {
+    for (const auto& [key, value] : req.headers) {
+        if (same_name(key, name)) {
+            return &value;
+        }
+    }
+    return nullptr;
+}
+
+void erase_header(const httplib::Request& req, std::string_view name) {
+    auto& headers = const_cast<httplib::Request&>(req).headers;
+    for (auto it = headers.begin(); it != headers.end();) {
+        it = same_name(it->first, name) ? headers.erase(it) : std::next(it);
+    }
+}
 
 namespace {
 // cpp-httplib adds these to the request's headers; they were never sent by the client.
@@ -20,7 +53,7 @@ bool is_pseudo_header(const std::string& name) {
 // HTTP/1.1: a request without Content-Length or Transfer-Encoding has no body. (The library
 // would read until the client closes, stalling the answer.)
 bool has_body(const httplib::Request& req) {
-    return req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
+    return find_header(req, "Content-Length") || find_header(req, "Transfer-Encoding");
 }
 // Reads the body as sent, chunk by chunk. The reader decodes gzip/deflate/br by
 // Content-Encoding and parses multipart bodies by Content-Type; the gateway must see the raw
@@ -29,10 +62,10 @@ bool has_body(const httplib::Request& req) {
 // is written.
 bool read_raw(const httplib::Request& req, const httplib::ContentReader& reader,
               const std::function<void(const char*, size_t)>& on_chunk) {
-    auto& mutable_req = const_cast<httplib::Request&>(req);
-    mutable_req.headers.erase("Content-Encoding");
-    if (req.is_multipart_form_data()) {
-        mutable_req.headers.erase("Content-Type");
+    erase_header(req, "Content-Encoding");
+    const std::string* type = find_header(req, "Content-Type");
+    if (type && type->rfind("multipart/form-data", 0) == 0) { // as is_multipart_form_data()
+        erase_header(req, "Content-Type");
     }
     return reader([&](const char* data, size_t len) {
         on_chunk(data, len);
@@ -96,8 +129,10 @@ size_t header_bytes(const httplib::Request& req) {
 
 BodyRead read_body(const httplib::Request& req, const httplib::ContentReader* reader, size_t cap) {
     BodyRead out;
-    out.content_encoding = req.get_header_value("Content-Encoding");
-    out.content_type = req.get_header_value("Content-Type");
+    const std::string* encoding = find_header(req, "Content-Encoding");
+    const std::string* type = find_header(req, "Content-Type");
+    out.content_encoding = encoding ? *encoding : std::string();
+    out.content_type = type ? *type : std::string();
     if (!reader || !has_body(req)) {
         out.bytes = req.body.substr(0, cap);
         out.over_cap = req.body.size() > cap;
@@ -105,8 +140,8 @@ BodyRead read_body(const httplib::Request& req, const httplib::ContentReader* re
     }
     // Beyond the cap the rest is read and discarded: memory stays bounded by the cap. (A
     // Content-Length above the cap is skipped by the library itself in the same way.)
-    if (req.has_header("Content-Length") &&
-        req.get_header_value<uint64_t>("Content-Length") > cap) {
+    if (const std::string* length = find_header(req, "Content-Length");
+        length && std::strtoull(length->c_str(), nullptr, 10) > cap) {
         out.over_cap = true;
     }
     bool ok = read_raw(req, *reader, [&](const char* data, size_t len) {
@@ -127,7 +162,8 @@ void drain_body(const httplib::Request& req, const httplib::ContentReader* reade
 }
 
 std::string request_ip(const httplib::Request& req) {
-    std::string xff = req.get_header_value("X-Forwarded-For");
+    const std::string* forwarded = find_header(req, "X-Forwarded-For");
+    std::string xff = forwarded ? *forwarded : std::string();
     if (!xff.empty()) {
         std::string first = xff.substr(0, xff.find(','));
         std::string out;
@@ -157,7 +193,7 @@ namespace rm {
 void disable_response_compression(const httplib::Request& req) {
     // The library gzips text and JSON answers for clients that accept it; the gateway never
     // does. Same ownership argument as in read_body.
-    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    erase_header(req, "Accept-Encoding");
 }
 
 } // namespace rm

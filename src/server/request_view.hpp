@@ -5,6 +5,7 @@
 #include "model/records.hpp"
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,13 @@ struct BodyRead {
     std::string content_encoding; // as sent (the library is kept from decoding it)
     std::string content_type;
 };
+
+// The first value of a request header (names compared without case), or nullptr. A linear scan
+// that compares lengths first: the library's case-insensitive map search calls tolower() for
+// every character it compares (~3% of the CPU of a single-event request).
+const std::string* find_header(const httplib::Request& req, std::string_view name);
+// Removes every value of a header from the (library-owned, mutable) request.
+void erase_header(const httplib::Request& req, std::string_view name);
 
 // Method, path, query, headers, peer and time of the request (no body, no outcome yet).
 RequestRecord journal_record(const httplib::Request& req);
