@@ -1,4 +1,5 @@
 // ruddermock: parse flags, start the server, wait for SIGINT/SIGTERM, shut down cleanly.
+#include "app/allocator.hpp"
 #include "app/config.hpp"
 #include "app/server_app.hpp"
 
@@ -8,6 +9,7 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
+    rm::tune_allocator(argv); // may re-execute this program once (app/allocator.hpp)
     auto config = rm::parse_args(std::vector<std::string>(argv + 1, argv + argc));
     if (!config) {
         std::cerr << "ruddermock: " << config.error().message << "\n";

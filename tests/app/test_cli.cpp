@@ -129,3 +129,38 @@ TEST_CASE("SIGTERM flushes and exits 0 - the data survives a restart", "[cli]") 
     kill(again.pid, SIGINT);
     CHECK(wait_exit(again.pid) == 0);
 }
+
+namespace {
+std::string environment_of(pid_t pid) {
+    std::string env = slurp("/proc/" + std::to_string(pid) + "/environ");
+    for (char& c : env) {
+        c = c == '\0' ? '\n' : c;
+    }
+    return env;
+}
+} // namespace
+
+TEST_CASE("the program restarts itself once with a larger per-thread allocator cache", "[cli]") {
+    // app/allocator.hpp: same pid, same arguments, GLIBC_TUNABLES extended.
+    Dir dir;
+    setenv("GLIBC_TUNABLES", "glibc.malloc.check=0", 1);
+    Child c = spawn({"--headless", "--port", "0", "--port-file", dir / "port", "--db", ":memory:"},
+                    dir / "run.txt");
+    unsetenv("GLIBC_TUNABLES");
+    REQUIRE(read_port(dir / "port") > 0);
+    // The variable as passed to the new image (glibc may rewrite its own copy when parsing).
+    CHECK(environment_of(c.pid).find("RUDDERMOCK_ALLOCATOR_TUNED=1\n") != std::string::npos);
+    kill(c.pid, SIGTERM);
+    CHECK(wait_exit(c.pid) == 0);
+
+    setenv("RUDDERMOCK_NO_REEXEC", "1", 1);
+    Child plain =
+        spawn({"--headless", "--port", "0", "--port-file", dir / "port2", "--db", ":memory:"},
+              dir / "run2.txt");
+    unsetenv("RUDDERMOCK_NO_REEXEC");
+    REQUIRE(read_port(dir / "port2") > 0);
+    CHECK(environment_of(plain.pid).find("GLIBC_TUNABLES") == std::string::npos);
+    CHECK(environment_of(plain.pid).find("RUDDERMOCK_ALLOCATOR_TUNED") == std::string::npos);
+    kill(plain.pid, SIGTERM);
+    CHECK(wait_exit(plain.pid) == 0);
+}
