@@ -27,7 +27,14 @@ void tune_allocator(char** argv) {
     if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || setenv(k_marker, "1", 1) != 0) {
         return;
     }
-    execv("/proc/self/exe", argv);
+    // Through the real path, not /proc/self/exe: the process name (ps, top, pkill) is the
+    // file name of what is executed.
+    char path[4096];
+    const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n > 0) {
+        path[n] = '\0';
+        execv(path, argv);
+    }
     // Still here: exec failed. Run on with the defaults, without the variables we added.
     unsetenv(k_marker);
     if (current != nullptr) {

@@ -10,9 +10,9 @@ namespace rm {
 // server of bench/run.sh: ~1%). The setting is read only when a process starts, so the first
 // call re-executes the program once with it added to GLIBC_TUNABLES (same pid, same
 // arguments, RUDDERMOCK_ALLOCATOR_TUNED=1 marks the second run). It does nothing when the
-// variable already names the setting, when RUDDERMOCK_NO_REEXEC is set, or when /proc/self/exe
-// cannot be executed (it returns, and the program runs with glibc's defaults). Call it first in
-// main, before any thread starts.
+// variable already names the setting, when RUDDERMOCK_NO_REEXEC is set, or when its own
+// file cannot be executed again (it returns; the program runs with glibc's defaults). Call it
+// first in main, before any thread starts.
 void tune_allocator(char** argv);
 
 } // namespace rm

@@ -150,6 +150,8 @@ TEST_CASE("the program restarts itself once with a larger per-thread allocator c
     REQUIRE(read_port(dir / "port") > 0);
     // The variable as passed to the new image (glibc may rewrite its own copy when parsing).
     CHECK(environment_of(c.pid).find("RUDDERMOCK_ALLOCATOR_TUNED=1\n") != std::string::npos);
+    // Still named after its file (ps, top, pkill), not "exe".
+    CHECK(slurp("/proc/" + std::to_string(c.pid) + "/comm") == "ruddermock\n");
     kill(c.pid, SIGTERM);
     CHECK(wait_exit(c.pid) == 0);
 
