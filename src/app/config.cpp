@@ -44,6 +44,8 @@ Options:
   --max-events N          keep only the newest N events (default: keep all)
   --fsync                 also survive power loss, not only a crash of ruddermock (slower)
   --max-in-flight N       answer 503 beyond N gateway requests at once (default: no limit)
+  --retl-require-destination-id
+                          refuse /internal/v1/retl without X-Rudder-Destination-Id (400)
   --admin-token TOKEN     require "Authorization: Bearer TOKEN" on /_mock/*
   --log-level LEVEL       debug, info (default), warn, error, off
   --help                  show this text
@@ -87,6 +89,10 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
         }
         if (flag == "--fsync") {
             c.fsync = true;
+            continue;
+        }
+        if (flag == "--retl-require-destination-id") {
+            c.retl_require_destination_id = true;
             continue;
         }
         static const char* const k_value_flags[] = {

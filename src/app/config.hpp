@@ -28,6 +28,7 @@ struct Config {
     int64_t max_events = 0;
     bool fsync = false;
     int max_in_flight = 0;
+    bool retl_require_destination_id = false;
     std::string admin_token;
     log::Level log_level = log::Level::info;
 };

@@ -53,6 +53,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     gw.max_request_bytes = static_cast<size_t>(config.max_request_kb) * 1024;
     gw.rate_limit = config.rate_limit;
     gw.max_in_flight = config.max_in_flight;
+    gw.retl_require_destination_id = config.retl_require_destination_id;
     parts->gateway = std::make_unique<Gateway>(gw, *parts->store, *parts->sources);
     parts->admin = std::make_unique<AdminApi>(AdminOptions{config.admin_token, 300000},
                                               *parts->store, *parts->sources);

@@ -64,6 +64,10 @@ AuthOutcome check_source_id(AuthKind kind, const AuthInput& in, SourceRegistry& 
     if (kind == AuthKind::replay_source && !src->is_replay()) {
         return refuse(Reason::invalid_replay_source, src->write_key);
     }
+    if (kind == AuthKind::retl_source && in.destination_id_required &&
+        (!in.destination_id || in.destination_id->empty())) {
+        return refuse(Reason::no_destination_id, src->write_key);
+    }
     if (kind == AuthKind::retl_source && in.destination_id && src->configured) {
         auto it = std::find_if(src->destinations.begin(), src->destinations.end(),
                                [&](const Destination& d) { return d.id == *in.destination_id; });

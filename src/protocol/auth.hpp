@@ -17,6 +17,9 @@ struct AuthInput {
     std::optional<std::string> query_write_key; // ?writeKey=
     std::optional<std::string> source_id;       // X-Rudder-Source-Id
     std::optional<std::string> destination_id;  // X-Rudder-Destination-Id
+    // Policy, not input: retl without X-Rudder-Destination-Id is refused (400) when set
+    // (--retl-require-destination-id; the real gateway's is a configuration setting).
+    bool destination_id_required = false;
 };
 
 struct AuthOutcome {

@@ -115,6 +115,7 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
     if (const std::string* v = find_header(req, "X-Rudder-Destination-Id")) {
         in.destination_id = *v;
     }
+    in.destination_id_required = m_options.retl_require_destination_id;
     AuthOutcome auth = authenticate(route.auth, in, m_sources);
     ex.record.write_key = auth.write_key;
     if (auth.reason != Reason::ok) {

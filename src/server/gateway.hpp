@@ -26,6 +26,7 @@ struct GatewayOptions {
     size_t max_request_bytes = 4000 * 1024;
     std::optional<RateLimitConfig> rate_limit;
     int max_in_flight = 0; // gateway requests handled at once before 503; 0 = no limit
+    bool retl_require_destination_id = false;
     // Low-priority threads that parse large bodies (bulk_pool.hpp): one per core but one, at
     // least one; 0 = parse on the HTTP worker. (2 cores: 1 thread gave batches +25%, 2 +14%.)
     size_t bulk_threads = BulkPool::default_threads();

@@ -16,29 +16,17 @@ TEST_CASE("defaults match the documentation", "[config]") {
     CHECK_FALSE(c->rate_limit.has_value());
     CHECK(c->max_events == 0);
     CHECK_FALSE(c->fsync);
+    CHECK_FALSE(c->retl_require_destination_id);
 }
 
 TEST_CASE("flags take values separately or with =", "[config]") {
-    auto c = parse_args({"--headless",
-                         "--port",
-                         "0",
-                         "--db=:memory:",
-                         "--profile",
-                         "openapi",
-                         "--rate-limit",
-                         "10/1",
-                         "--max-events=5",
-                         "--admin-token",
-                         "t",
-                         "--log-level",
-                         "debug",
-                         "--port-file",
-                         "/tmp/p",
-                         "--threads",
-                         "4",
-                         "--fsync",
-                         "--max-in-flight",
-                         "8"});
+    auto c = parse_args({"--headless",      "--port",      "0",
+                         "--db=:memory:",   "--profile",   "openapi",
+                         "--rate-limit",    "10/1",        "--max-events=5",
+                         "--admin-token",   "t",           "--log-level",
+                         "debug",           "--port-file", "/tmp/p",
+                         "--threads",       "4",           "--fsync",
+                         "--max-in-flight", "8",           "--retl-require-destination-id"});
     REQUIRE(c.ok());
     CHECK(c->headless);
     CHECK(c->port == 0);
@@ -51,6 +39,7 @@ TEST_CASE("flags take values separately or with =", "[config]") {
     CHECK(c->threads == 4);
     CHECK(c->fsync);
     CHECK(c->max_in_flight == 8);
+    CHECK(c->retl_require_destination_id);
 }
 
 TEST_CASE("bad flags are clear errors", "[config]") {

@@ -83,6 +83,16 @@ TEST_CASE("source-id auth for retl and replay", "[auth]") {
     CHECK(authenticate(AuthKind::retl_source, in, reg).reason == Reason::destination_disabled);
     in.destination_id = "dst-on";
     CHECK(authenticate(AuthKind::retl_source, in, reg).reason == Reason::ok);
+    // Required by configuration: missing or empty is refused, after the source checks.
+    in.destination_id_required = true;
+    CHECK(authenticate(AuthKind::retl_source, in, reg).reason == Reason::ok);
+    in.destination_id.reset();
+    CHECK(authenticate(AuthKind::retl_source, in, reg).reason == Reason::no_destination_id);
+    in.destination_id = "";
+    CHECK(authenticate(AuthKind::retl_source, in, reg).reason == Reason::no_destination_id);
+    CHECK(authenticate(AuthKind::replay_source, in, reg).reason == Reason::invalid_replay_source);
+    in.source_id = "src-off";
+    CHECK(authenticate(AuthKind::retl_source, in, reg).reason == Reason::source_disabled);
     in.source_id = "src-replay";
     in.destination_id.reset();
     CHECK(authenticate(AuthKind::replay_source, in, reg).reason == Reason::ok);

@@ -172,3 +172,23 @@ TEST_CASE("rate limit: events per window per workspace - then 429", "[routes][ra
     CHECK(srv.post("/v1/track", "wk", "{")->status == 400);
     CHECK(srv.admin_json("/_mock/events")["events"].size() == 3);
 }
+
+TEST_CASE("retl can require a destination id - in every profile's words", "[routes][internal]") {
+    Config cfg = with_workspace();
+    cfg.retl_require_destination_id = true;
+    cfg.profile = Profile::rudder_legacy;
+    test::TestServer srv(cfg);
+    auto c = srv.client();
+    std::string body = R"({"batch":[{"type":"record","fields":{"a":1}}]})";
+    httplib::Headers none = {{"X-Rudder-Source-Id", "src-web"}};
+    auto missing = c.Post("/internal/v1/retl", none, body, "application/json");
+    CHECK(missing->status == 400);
+    CHECK(missing->body == "Failed to read destination id from header\n");
+    httplib::Headers with = {{"X-Rudder-Source-Id", "src-web"},
+                             {"X-Rudder-Destination-Id", "dst-on"}};
+    CHECK(c.Post("/internal/v1/retl", with, body, "application/json")->status == 200);
+    auto refused = srv.admin_json("/_mock/requests?status=400")["requests"];
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0]["reason"] == "failed to read destination id from header");
+    CHECK(srv.admin_json("/_mock/events")["events"].size() == 1);
+}
