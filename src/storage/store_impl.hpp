@@ -58,6 +58,9 @@ class RecentEvents {
     void add(int64_t received_ms, int64_t events) {
         const int64_t second = received_ms / 1000;
         auto& slot = m_slots[static_cast<size_t>(second) % m_slots.size()];
+        if (slot.second > second) {
+            return; // older than the ring holds (a request handled for over a minute)
+        }
         if (slot.second != second) {
             slot = Slot{second, 0};
         }

@@ -155,6 +155,9 @@ TEST_CASE("events per second counts committed events of the last minute", "[stor
     store->record(now, {event("track", "u", "1"), event("track", "u", "2")});
     store->record(now, {event("track", "u", "3")});
     store->record(old, {event("track", "u", "4")});
+    auto late = request("k"); // 64 s ago: the ring slot of a current second, it must not reset it
+    late.received_ms = now.received_ms - 64000;
+    store->record(late, {event("track", "u", "5")});
     store->record(now, {}); // a rejected request: no events
     CHECK(store->stats()->events_per_second_last_minute == Approx(3.0 / 60));
     store->reset(std::string("other")); // one key: the rate is of the whole server
