@@ -41,6 +41,8 @@ Options:
   --profile NAME          response wording: rudder (default), rudder-legacy, openapi
   --max-request-kb N      request size limit after gzip decoding (default 4000)
   --rate-limit E/S        allow E events per S seconds per workspace (default: off)
+  --rate-limit-by WHO     count the rate limit per workspace (default) or per write-key
+  --retry-after           rate-limit 429s carry a Retry-After header
   --max-events N          keep only the newest N events (default: keep all)
   --fsync                 also survive power loss, not only a crash of ruddermock (slower)
   --max-in-flight N       answer 503 beyond N gateway requests at once (default: no limit)
@@ -50,6 +52,22 @@ Options:
   --log-level LEVEL       debug, info (default), warn, error, off
   --help                  show this text
   --version               show the version
+
+Faults (off by default):
+  --faults FILE           load a fault plan {"seed":N,"rules":[...]} (see fixtures/faults/)
+  --fail SPEC             fail matching requests, SPEC = WHAT[:/ROUTE][:OPTION=VALUE...];
+                          WHAT is a status 400-599 or reset, close, hang, truncate; options:
+                          first=N every=N after=N nth=A,B probability=P times=N
+                          retry-after=S key=WRITE_KEY type=T min-events=N delay=MS|MIN-MAX
+  --delay MS|MIN-MAX      delay every request (a range is drawn uniformly)
+  --fail and --delay repeat; examples:
+    --fail 401                       every request answers 401
+    --fail 404:/v1/batch             only /v1/batch answers 404
+    --fail 413:first=3               the first 3 requests answer 413
+    --fail 429:every=5:retry-after=2 every 5th request answers 429 with Retry-After: 2
+    --fail 503:probability=0.1       10% of requests answer 503
+    --fail reset:first=1             reset the connection of the first request
+    --delay 200-800                  wait 200 to 800 ms before answering
 
 Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad flag, a busy port or an unreadable file.
 )";
@@ -95,10 +113,15 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             c.retl_require_destination_id = true;
             continue;
         }
+        if (flag == "--retry-after") {
+            c.rate_limit_retry_after = true;
+            continue;
+        }
         static const char* const k_value_flags[] = {
-            "--port",        "--port-file", "--bind",           "--threads",    "--db",
-            "--sources",     "--profile",   "--max-request-kb", "--rate-limit", "--max-events",
-            "--admin-token", "--log-level", "--max-in-flight"};
+            "--port",        "--port-file",    "--bind",           "--threads",    "--db",
+            "--sources",     "--profile",      "--max-request-kb", "--rate-limit", "--max-events",
+            "--admin-token", "--log-level",    "--max-in-flight",  "--faults",     "--fail",
+            "--delay",       "--rate-limit-by"};
         bool known = false;
         for (const char* f : k_value_flags) {
             known = known || flag == f;
@@ -169,6 +192,26 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             if (!log::parse_level(text, c.log_level)) {
                 return make_error("--log-level must be debug, info, warn, error or off");
             }
+        } else if (flag == "--faults") {
+            c.faults_file = text;
+        } else if (flag == "--fail" || flag == "--delay") {
+            auto rule = flag == "--fail" ? parse_fail_flag(text) : parse_delay_flag(text);
+            if (!rule) {
+                return rule.error();
+            }
+            // Rule ids come from the spec text and must stay unique within the plan.
+            for (const FaultRule& r : c.fault_rules) {
+                if (r.id == rule->id) {
+                    return make_error(flag + " '" + text + "' is given twice");
+                }
+            }
+            c.fault_rules.push_back(std::move(*rule));
+        } else if (flag == "--rate-limit-by") {
+            if (text != "workspace" && text != "write-key") {
+                return make_error("--rate-limit-by must be workspace or write-key, got '" + text +
+                                  "'");
+            }
+            c.rate_limit_by_write_key = text == "write-key";
         } else {
             return make_error("unknown option '" + args[i] + "' (see --help)");
         }

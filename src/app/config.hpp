@@ -1,6 +1,7 @@
 // Command-line configuration of ruddermock.
 #pragma once
 
+#include "faults/fault_plan.hpp"
 #include "protocol/rate_limit.hpp"
 #include "protocol/reason.hpp"
 #include "util/log.hpp"
@@ -31,6 +32,10 @@ struct Config {
     bool retl_require_destination_id = false;
     std::string admin_token;
     log::Level log_level = log::Level::info;
+    std::string faults_file;              // --faults FILE: a fault plan loaded at start
+    std::vector<FaultRule> fault_rules;   // from --fail / --delay, in flag order
+    bool rate_limit_by_write_key = false; // --rate-limit-by write-key (default workspace)
+    bool rate_limit_retry_after = false;  // --retry-after: rate-limit 429s carry Retry-After
 };
 
 // Parses argv (without argv[0]). A bad flag or value is an error with a clear message.

@@ -1,5 +1,6 @@
 #include "app/server_app.hpp"
 
+#include "faults/fault_engine.hpp"
 #include "protocol/sources.hpp"
 #include "server/admin.hpp"
 #include "server/cors.hpp"
@@ -7,7 +8,9 @@
 #include "server/http_server.hpp"
 #include "storage/store.hpp"
 
+#include <fstream>
 #include <httplib.h>
+#include <sstream>
 
 namespace rm {
 
@@ -15,6 +18,7 @@ struct ServerApp::Parts {
     Config config;
     std::unique_ptr<Store> store;
     std::unique_ptr<SourceRegistry> sources;
+    FaultEngine faults;
     std::unique_ptr<Gateway> gateway;
     std::unique_ptr<AdminApi> admin;
     std::unique_ptr<HttpServer> http;
@@ -26,6 +30,35 @@ ServerApp::ServerApp(std::unique_ptr<Parts> parts) : m_parts(std::move(parts)) {
 ServerApp::~ServerApp() {
     stop();
 }
+
+namespace {
+// The plan of --faults FILE followed by the rules of --fail/--delay; nullopt when neither.
+Result<std::optional<FaultPlan>> startup_plan(const Config& config) {
+    std::optional<FaultPlan> plan;
+    if (!config.faults_file.empty()) {
+        std::ifstream in(config.faults_file, std::ios::binary);
+        if (!in) {
+            return make_error("cannot read --faults " + config.faults_file);
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        auto parsed = parse_fault_plan(text.str());
+        if (!parsed) {
+            return make_error("--faults " + config.faults_file + ": " + parsed.error().message);
+        }
+        plan = std::move(*parsed);
+    }
+    if (!config.fault_rules.empty()) {
+        if (!plan) {
+            plan = FaultPlan{};
+        }
+        for (const auto& rule : config.fault_rules) {
+            plan->rules.push_back(rule);
+        }
+    }
+    return plan;
+}
+} // namespace
 
 Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     auto parts = std::make_unique<Parts>();
@@ -48,15 +81,24 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
         return store.error();
     }
     parts->store = std::move(*store);
+    auto plan = startup_plan(config);
+    if (!plan) {
+        return plan.error();
+    }
+    if (*plan) {
+        parts->faults.set(std::move(**plan));
+    }
     GatewayOptions gw;
     gw.profile = config.profile;
     gw.max_request_bytes = static_cast<size_t>(config.max_request_kb) * 1024;
     gw.rate_limit = config.rate_limit;
+    gw.rate_limit_by_write_key = config.rate_limit_by_write_key;
+    gw.rate_limit_retry_after = config.rate_limit_retry_after;
     gw.max_in_flight = config.max_in_flight;
     gw.retl_require_destination_id = config.retl_require_destination_id;
-    parts->gateway = std::make_unique<Gateway>(gw, *parts->store, *parts->sources);
+    parts->gateway = std::make_unique<Gateway>(gw, *parts->store, *parts->sources, parts->faults);
     parts->admin = std::make_unique<AdminApi>(AdminOptions{config.admin_token, 300000},
-                                              *parts->store, *parts->sources);
+                                              *parts->store, *parts->sources, parts->faults);
     return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }
 
@@ -90,6 +132,7 @@ Result<int> ServerApp::start() {
 
 void ServerApp::stop() {
     if (m_parts && m_parts->http) {
+        m_parts->gateway->begin_shutdown(); // fault delays and hangs end now
         m_parts->http->stop();
         m_parts->http.reset();
     }
@@ -97,6 +140,10 @@ void ServerApp::stop() {
 
 Store& ServerApp::store() {
     return *m_parts->store;
+}
+
+FaultEngine& ServerApp::faults() {
+    return m_parts->faults;
 }
 
 std::string ServerApp::url() const {

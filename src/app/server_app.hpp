@@ -11,6 +11,7 @@
 namespace rm {
 
 class Store;
+class FaultEngine;
 
 class ServerApp {
   public:
@@ -24,6 +25,7 @@ class ServerApp {
     void stop();
 
     Store& store();
+    FaultEngine& faults();
     std::string url() const;
     std::string db_path() const;
 

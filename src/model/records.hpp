@@ -36,6 +36,15 @@ struct RequestRecord {
     std::string peer;
     int64_t duration_us = 0;
     int event_count = 0; // events stored for this request
+    // The fault rule that fired for this request ("" when none) and what it did, as JSON
+    // {"rule","status","delay_ms","connection"}. Connection faults are journaled as status 0.
+    std::string fault_rule;
+    std::string fault_json;
+    // Requests carrying the same messageIds under one write key are attempts of one delivery:
+    // delivery_key hashes the write key and the sorted set of messageIds (0: none carried).
+    int64_t delivery_key = 0;
+    int message_count = 0;        // messageIds carried (parsed even when nothing is stored)
+    std::string message_ids_json; // the first few of them, a JSON array
 };
 
 // A stored event as read back (ids assigned by the store).
@@ -81,9 +90,45 @@ struct RequestFilter {
     int status_class = 0; // 4 for "4xx", 0 = any
     std::string path;
     std::string write_key;
+    std::string fault; // "" = any request, "any" = a fault fired, else that rule's id
     int64_t since = 0;
     int limit = 100;
     bool descending = false;
+};
+
+// One attempt of a delivery (a request carrying a delivery's messageIds).
+struct DeliveryAttempt {
+    int64_t request_id = 0;
+    int64_t received_ms = 0;
+    std::string received_at;
+    int status = 0;
+    std::string fault_json;   // "" when no fault fired
+    std::string headers_json; // the request's headers (retry headers are read from them)
+};
+
+enum class DeliveryOutcome { delivered, duplicated, failed };
+
+// Requests with the same delivery_key: what the SDK did with one set of events.
+struct Delivery {
+    int64_t delivery_key = 0;
+    std::string write_key;
+    int message_count = 0;
+    std::string message_ids_json; // the first few
+    std::vector<DeliveryAttempt> attempts;
+    DeliveryOutcome outcome = DeliveryOutcome::failed;
+};
+
+struct DeliveryFilter {
+    std::string write_key;
+    std::optional<DeliveryOutcome> outcome;
+    int limit = 100;
+};
+
+struct DeliverySummary {
+    int64_t deliveries = 0;
+    int64_t delivered = 0;
+    int64_t duplicated = 0;
+    int64_t failed = 0;
 };
 
 } // namespace rm

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace rm {
 
@@ -22,16 +23,22 @@ std::optional<RateLimitConfig> parse_rate_limit(std::string_view text) {
     return out;
 }
 
-bool RateLimiter::allow(const std::string& workspace, int64_t cost, int64_t now_ms) {
+bool RateLimiter::allow(const std::string& key, int64_t cost, int64_t now_ms,
+                        int64_t* retry_after_ms) {
     // GCRA: each event advances the theoretical arrival time by window/limit; a request is
     // allowed while that time stays within one window of now (a burst of up to the limit).
     const double interval =
         static_cast<double>(m_config.window_ms) / static_cast<double>(m_config.events);
     const double now = static_cast<double>(now_ms);
     std::lock_guard lock(m_mutex);
-    double& tat = m_tat[workspace];
+    double& tat = m_tat[key];
     double next = std::max(tat, now) + interval * static_cast<double>(cost);
     if (next - now > static_cast<double>(m_config.window_ms) + 1e-9) {
+        if (retry_after_ms) {
+            // It fits once now has moved up to next - window (never, beyond one window).
+            double wait = next - static_cast<double>(m_config.window_ms) - now;
+            *retry_after_ms = static_cast<int64_t>(std::ceil(std::max(wait, 0.0)));
+        }
         return false;
     }
     tat = next;

@@ -22,8 +22,11 @@ std::optional<RateLimitConfig> parse_rate_limit(std::string_view text);
 class RateLimiter {
   public:
     explicit RateLimiter(RateLimitConfig config) : m_config(config) {}
-    // True when cost events are allowed now for the workspace; records them if so.
-    bool allow(const std::string& workspace, int64_t cost, int64_t now_ms);
+    // True when cost events are allowed now for the key (a workspace, or a write key with
+    // --rate-limit-by write-key); records them if so. When refused and retry_after_ms is
+    // given, it receives how long until the request would fit (for a Retry-After header).
+    bool allow(const std::string& key, int64_t cost, int64_t now_ms,
+               int64_t* retry_after_ms = nullptr);
 
   private:
     RateLimitConfig m_config;

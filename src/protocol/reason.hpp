@@ -48,5 +48,12 @@ std::string_view reason_text(Reason reason);
 // http.Error; success is "ok" or "OK" without a newline; router 405 is empty; the server's 431
 // is "431 Request Header Fields Too Large" without a newline.
 std::string response_body(Reason reason, Profile profile);
+// The body of an error answer with this status when nothing more specific is known (fault
+// injection): the profile's text where the gateway has one for the status (401 invalid write
+// key, 404 source is disabled, 413, 429, 400 invalid json, 503, 504), else Go's status text;
+// with the trailing newline of http.Error.
+std::string status_error_body(int status, Profile profile);
+// Go's http.StatusText ("" for codes it does not know).
+std::string_view http_status_text(int status);
 
 } // namespace rm

@@ -8,12 +8,10 @@
 
 namespace rm {
 
-namespace {
-const char* const k_json = "application/json";
-
+namespace admin {
 void send_json(httplib::Response& res, int status, std::string body) {
     res.status = status;
-    res.set_content(std::move(body), k_json);
+    res.set_content(std::move(body), "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -21,6 +19,13 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
     w.begin_object().key("error").value(message).end_object();
     send_json(res, status, w.take());
 }
+} // namespace admin
+
+namespace {
+using admin::send_error;
+using admin::send_json;
+// Admin request bodies (fault plans) are small.
+constexpr size_t k_admin_body_cap = 1024 * 1024;
 
 Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t fallback,
                           int64_t min, int64_t max) {
@@ -107,8 +112,8 @@ std::string events_body(const std::vector<StoredEvent>& events, int64_t since) {
 }
 } // namespace
 
-AdminApi::AdminApi(AdminOptions options, Store& store, SourceRegistry& sources)
-    : m_options(std::move(options)), m_store(store), m_sources(sources) {}
+AdminApi::AdminApi(AdminOptions options, Store& store, SourceRegistry& sources, FaultEngine& faults)
+    : m_options(std::move(options)), m_store(store), m_sources(sources), m_faults(faults) {}
 
 bool AdminApi::owns(const std::string& path) {
     return path == "/_mock" || path.rfind("/_mock/", 0) == 0;
@@ -116,7 +121,7 @@ bool AdminApi::owns(const std::string& path) {
 
 void AdminApi::handle(const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader* reader) {
-    drain_body(req, reader);
+    BodyRead body = read_body(req, reader, k_admin_body_cap);
     if (!m_options.token.empty() &&
         req.get_header_value("Authorization") != "Bearer " + m_options.token) {
         send_error(res, 401, "admin API needs Authorization: Bearer <token>");
@@ -145,10 +150,23 @@ void AdminApi::handle(const httplib::Request& req, httplib::Response& res,
         stats(res);
     } else if (p == "/_mock/sources" && get) {
         sources(res);
+    } else if (p == "/_mock/faults" && get) {
+        get_faults(res);
+    } else if (p == "/_mock/faults" && (req.method == "PUT" || req.method == "POST")) {
+        if (body.over_cap) {
+            send_error(res, 413, "fault plan larger than 1 MiB");
+        } else {
+            put_faults(body.bytes, res);
+        }
+    } else if (p == "/_mock/faults" && req.method == "DELETE") {
+        delete_faults(res);
+    } else if (p == "/_mock/deliveries" && get) {
+        list_deliveries(req, res);
     } else {
         send_error(res, 404,
                    "unknown admin route " + req.method + " " + p +
-                       " (GET events, events/{id}, requests, wait, stats, sources; POST reset)");
+                       " (GET events, events/{id}, requests, wait, stats, sources, faults, "
+                       "deliveries; POST reset; PUT/DELETE faults)");
     }
 }
 
@@ -194,6 +212,7 @@ void AdminApi::list_requests(const httplib::Request& req, httplib::Response& res
     }
     f.path = req.get_param_value("path");
     f.write_key = req.get_param_value("writeKey");
+    f.fault = req.get_param_value("fault");
     if (auto st = read_paging(req, f.since, f.limit, f.descending); !st) {
         send_error(res, 400, st.error().message);
         return;
@@ -223,6 +242,14 @@ void AdminApi::list_requests(const httplib::Request& req, httplib::Response& res
         w.key("headers").raw(rec.headers_json);
         w.key("body").value(rec.body);
         w.key("response_body").value(rec.response_body);
+        w.key("fault");
+        if (rec.fault_json.empty()) {
+            w.null();
+        } else {
+            w.raw(rec.fault_json);
+        }
+        w.key("delivery_key").value(rec.delivery_key);
+        w.key("message_count").value(rec.message_count);
         w.end_object();
         next = std::max(next, r.id);
     }

@@ -2,6 +2,7 @@
 // and count what arrived. Runs on HTTP worker threads and reads through the Store.
 #pragma once
 
+#include "faults/fault_engine.hpp"
 #include "protocol/sources.hpp"
 #include "storage/store.hpp"
 
@@ -22,7 +23,7 @@ struct AdminOptions {
 
 class AdminApi {
   public:
-    AdminApi(AdminOptions options, Store& store, SourceRegistry& sources);
+    AdminApi(AdminOptions options, Store& store, SourceRegistry& sources, FaultEngine& faults);
 
     // True for paths this API owns ("/_mock" and below).
     static bool owns(const std::string& path);
@@ -37,10 +38,22 @@ class AdminApi {
     void reset(const httplib::Request& req, httplib::Response& res);
     void stats(httplib::Response& res);
     void sources(httplib::Response& res);
+    // admin_faults.cpp: the fault plan and the deliveries it makes visible.
+    void get_faults(httplib::Response& res);
+    void put_faults(const std::string& body, httplib::Response& res);
+    void delete_faults(httplib::Response& res);
+    void list_deliveries(const httplib::Request& req, httplib::Response& res);
 
     AdminOptions m_options;
     Store& m_store;
     SourceRegistry& m_sources;
+    FaultEngine& m_faults;
 };
+
+// Shared by the admin API's files.
+namespace admin {
+void send_json(httplib::Response& res, int status, std::string body);
+void send_error(httplib::Response& res, int status, const std::string& message);
+} // namespace admin
 
 } // namespace rm

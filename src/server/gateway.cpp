@@ -2,19 +2,87 @@
 
 #include "protocol/auth.hpp"
 #include "protocol/events.hpp"
+#include "server/connection_faults.hpp"
 #include "server/cors.hpp"
 #include "server/request_view.hpp"
 #include "util/clock.hpp"
+#include "util/encoding.hpp"
 #include "util/gzip.hpp"
+#include "util/json_writer.hpp"
 #include "util/log.hpp"
 
 #include <httplib.h>
+
+#include <algorithm>
+#include <thread>
 
 namespace rm {
 
 namespace {
 // Bodies from this size on are parsed in the bulk pool (batches of ~100 events are ~70 KB).
 constexpr size_t k_bulk_body_bytes = 32 * 1024;
+// A hang fault holds the connection at most this long (the client usually gives up first).
+constexpr int64_t k_hang_max_ms = 60000;
+// The journal keeps this many of a request's messageIds for the deliveries view.
+constexpr size_t k_delivery_ids_kept = 5;
+
+// Marks the request as an attempt of the delivery of its set of messageIds.
+void fill_delivery(RequestRecord& rec, const std::vector<EventRecord>& events) {
+    std::vector<std::string_view> ids;
+    ids.reserve(events.size());
+    JsonWriter first;
+    first.begin_array();
+    for (const auto& e : events) {
+        if (e.message_id.empty()) {
+            continue;
+        }
+        if (ids.size() < k_delivery_ids_kept) {
+            first.value(e.message_id);
+        }
+        ids.push_back(e.message_id);
+    }
+    first.end_array();
+    if (ids.empty()) {
+        return;
+    }
+    std::sort(ids.begin(), ids.end());
+    std::string text = rec.write_key;
+    for (auto id : ids) {
+        text.push_back('\0');
+        text.append(id);
+    }
+    rec.delivery_key = key_hash(text);
+    if (rec.delivery_key == 0) {
+        rec.delivery_key = 1; // 0 means "no delivery"
+    }
+    rec.message_count = static_cast<int>(ids.size());
+    rec.message_ids_json = first.take();
+}
+
+std::string fault_json(const FaultDecision& f) {
+    JsonWriter w;
+    w.begin_object().key("rule").value(f.rule_id).key("status");
+    if (f.status != 0) {
+        w.value(f.status);
+    } else {
+        w.null();
+    }
+    w.key("delay_ms").value(f.delay_ms).key("connection");
+    if (f.connection != ConnectionFault::none) {
+        w.value(connection_fault_name(f.connection));
+    } else {
+        w.null();
+    }
+    w.end_object();
+    return w.take();
+}
+
+std::string without_newline(std::string text) {
+    if (!text.empty() && text.back() == '\n') {
+        text.pop_back();
+    }
+    return text;
+}
 } // namespace
 
 struct Gateway::Exchange {
@@ -27,11 +95,13 @@ struct Gateway::Exchange {
     bool info_body = false; // health/version/robots/webhook GET: body and type set directly
     std::string body;
     std::string content_type;
-    std::string allow; // for 405
+    std::string allow;                  // for 405
+    std::optional<FaultDecision> fault; // the rule that fired, if any
+    std::string retry_after;            // rate-limit 429 with --retry-after
 };
 
-Gateway::Gateway(GatewayOptions options, Store& store, SourceRegistry& sources)
-    : m_options(std::move(options)), m_store(store), m_sources(sources) {
+Gateway::Gateway(GatewayOptions options, Store& store, SourceRegistry& sources, FaultEngine& faults)
+    : m_options(std::move(options)), m_store(store), m_sources(sources), m_faults(faults) {
     if (m_options.rate_limit) {
         m_rate_limiter = std::make_unique<RateLimiter>(*m_options.rate_limit);
     }
@@ -42,6 +112,42 @@ Gateway::Gateway(GatewayOptions options, Store& store, SourceRegistry& sources)
 
 size_t Gateway::body_cap() const {
     return std::max<size_t>(m_options.max_request_bytes * 2, 16 * 1024 * 1024);
+}
+
+void Gateway::begin_shutdown() {
+    m_stopping.store(true);
+}
+
+void Gateway::sleep_ms(int64_t ms) const {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!m_stopping.load()) {
+        auto left = end - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) {
+            break;
+        }
+        std::this_thread::sleep_for(
+            std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+    }
+}
+
+bool Gateway::apply_faults(const httplib::Request& req, Exchange& ex) {
+    fill_delivery(ex.record, ex.events);
+    if (!m_faults.active()) {
+        return false;
+    }
+    auto decision = m_faults.decide({req.method, req.path, ex.record.write_key, &ex.events});
+    if (!decision) {
+        return false;
+    }
+    if (decision->delay_ms > 0) {
+        sleep_ms(decision->delay_ms);
+    }
+    ex.fault = std::move(*decision);
+    if (!ex.fault->refuses()) {
+        return false; // a delay: the request goes on normally
+    }
+    ex.events.clear();
+    return true;
 }
 
 void Gateway::handle(const httplib::Request& req, httplib::Response& res,
@@ -92,7 +198,11 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
         run_pipeline(*route, req, reader, ex);
     }
     add_cors_headers(req, res);
-    finish(ex, res);
+    if (ex.fault && ex.fault->refuses()) {
+        finish_fault(req, ex, res);
+    } else {
+        finish(ex, res);
+    }
 }
 
 void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
@@ -128,6 +238,7 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
         Prepared p = prepare_pixel(route.event_type, query_params(req), ctx);
         ex.reason = p.reason;
         ex.events = std::move(p.events);
+        apply_faults(req, ex);
         return;
     }
     if (route.route == Route::webhook && req.method == "GET") {
@@ -193,6 +304,11 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
     ex.reason = p.reason;
     ex.combined_message = std::move(p.combined_message);
     ex.events = std::move(p.events);
+    // 4. Faults: after the body is read and parsed (so the journal has it, and rules can match
+    // event types), before limits and storage.
+    if (apply_faults(req, ex)) {
+        return;
+    }
     if (ex.reason != Reason::ok && route.body != BodyKind::import) {
         ex.events.clear(); // all or nothing (import groups are not atomic)
         return;
@@ -200,12 +316,19 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
     if (ex.reason != Reason::ok) {
         return;
     }
-    // 4. Limits: rate, then size (audiencelist is exempt from the size limit).
+    // 5. Limits: rate, then size (audiencelist is exempt from the size limit).
     if (m_rate_limiter) {
-        std::string workspace = auth.source ? auth.source->workspace_id : std::string();
-        if (!m_rate_limiter->allow(workspace, static_cast<int64_t>(ex.events.size()), now_ms())) {
+        std::string bucket = m_options.rate_limit_by_write_key ? auth.write_key
+                             : auth.source                     ? auth.source->workspace_id
+                                                               : std::string();
+        int64_t wait_ms = 0;
+        if (!m_rate_limiter->allow(bucket, static_cast<int64_t>(ex.events.size()), now_ms(),
+                                   &wait_ms)) {
             ex.events.clear();
             ex.reason = Reason::rate_limited;
+            if (m_options.rate_limit_retry_after) {
+                ex.retry_after = std::to_string(std::max<int64_t>(1, (wait_ms + 999) / 1000));
+            }
             return;
         }
     }
@@ -276,6 +399,16 @@ void Gateway::finish(Exchange& ex, httplib::Response& res) {
             res.set_content(body, text_type);
         }
     }
+    if (!ex.retry_after.empty()) {
+        res.set_header("Retry-After", ex.retry_after);
+    }
+    if (ex.fault) { // a delay-only rule fired: the answer is the real one
+        for (const auto& [name, value] : ex.fault->headers) {
+            res.set_header(name, value);
+        }
+        rec.fault_rule = ex.fault->rule_id;
+        rec.fault_json = fault_json(*ex.fault);
+    }
     rec.status = res.status;
     rec.response_body = ex.pixel ? std::string("(43-byte GIF)") : res.body;
     // The answer goes out only after the journal and events are committed.
@@ -286,6 +419,76 @@ void Gateway::finish(Exchange& ex, httplib::Response& res) {
             res.status = 500;
             res.set_content("failed to store the request\n", text_type);
         }
+    }
+}
+
+void Gateway::finish_fault(const httplib::Request& req, Exchange& ex, httplib::Response& res) {
+    const FaultDecision& f = *ex.fault;
+    auto& rec = ex.record;
+    rec.fault_rule = f.rule_id;
+    rec.fault_json = fault_json(f);
+    rec.event_count = 0;
+    const std::string text_type = "text/plain; charset=utf-8";
+    const std::string named = "fault '" + f.rule_id + "': ";
+    std::string partial; // what a truncate fault sends
+    if (f.connection == ConnectionFault::none) {
+        std::string body = f.body ? *f.body : status_error_body(f.status, m_options.profile);
+        res.status = f.status;
+        res.set_header("X-Content-Type-Options", "nosniff");
+        for (const auto& [name, value] : f.headers) {
+            res.set_header(name, value);
+        }
+        res.set_content(body, text_type);
+        rec.status = f.status;
+        rec.reason = named + without_newline(body);
+        rec.response_body = std::move(body);
+    } else {
+        // Journaled first, with status 0: the client sees no answer, and a test that reacts
+        // to its connection error finds the attempt already recorded.
+        rec.status = 0;
+        rec.reason = named + "connection " + std::string(connection_fault_name(f.connection));
+        if (f.connection == ConnectionFault::truncate) {
+            const std::string body = response_body(Reason::ok, m_options.profile);
+            partial = "HTTP/1.1 200 OK\r\nContent-Type: " + text_type +
+                      "\r\nContent-Length: " + std::to_string(body.size()) +
+                      "\r\nDate: " + format_http_date(rec.received_ms) + "\r\n";
+            for (const auto& [name, value] : f.headers) {
+                partial += name + ": " + value + "\r\n";
+            }
+            partial += "\r\n" + body.substr(0, body.size() / 2);
+            rec.response_body = body.substr(0, body.size() / 2);
+            rec.reason += " (sent " + std::to_string(body.size() / 2) + " of " +
+                          std::to_string(body.size()) + " body bytes)";
+        }
+        res.status = 500; // never reaches the client: the socket is gone when the library writes
+    }
+    rec.duration_us = mono_us() - ex.started_us;
+    if (auto stored = m_store.record(std::move(rec), {}); !stored) {
+        log::error("store: " + stored.error().message);
+    }
+    if (f.connection == ConnectionFault::none) {
+        return;
+    }
+    const int fd = connection_fd(req);
+    if (fd < 0) {
+        log::warn("fault '" + f.rule_id + "': connection not found; answering 500 instead");
+        return;
+    }
+    switch (f.connection) {
+    case ConnectionFault::reset:
+        reset_connection(fd);
+        break;
+    case ConnectionFault::close:
+        close_connection(fd);
+        break;
+    case ConnectionFault::truncate:
+        send_then_close(fd, partial);
+        break;
+    case ConnectionFault::hang:
+        hang_connection(fd, k_hang_max_ms, m_stopping);
+        break;
+    case ConnectionFault::none:
+        break;
     }
 }
 

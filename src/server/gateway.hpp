@@ -3,6 +3,7 @@
 // waits for their commit before answering.
 #pragma once
 
+#include "faults/fault_engine.hpp"
 #include "protocol/rate_limit.hpp"
 #include "protocol/reason.hpp"
 #include "protocol/routes.hpp"
@@ -25,6 +26,8 @@ struct GatewayOptions {
     Profile profile = Profile::rudder;
     size_t max_request_bytes = 4000 * 1024;
     std::optional<RateLimitConfig> rate_limit;
+    bool rate_limit_by_write_key = false; // one bucket per write key instead of per workspace
+    bool rate_limit_retry_after = false;  // rate-limit 429s carry Retry-After (seconds)
     int max_in_flight = 0; // gateway requests handled at once before 503; 0 = no limit
     bool retl_require_destination_id = false;
     // Low-priority threads that parse large bodies (bulk_pool.hpp): one per core but one, at
@@ -34,7 +37,7 @@ struct GatewayOptions {
 
 class Gateway {
   public:
-    Gateway(GatewayOptions options, Store& store, SourceRegistry& sources);
+    Gateway(GatewayOptions options, Store& store, SourceRegistry& sources, FaultEngine& faults);
 
     // Answers one request to a non-admin path (including 404s, 405s and preflights).
     void handle(const httplib::Request& req, httplib::Response& res,
@@ -42,6 +45,8 @@ class Gateway {
 
     // Bodies are read up to this many bytes (decoded); beyond it the answer is 413 at once.
     size_t body_cap() const;
+    // Ends fault delays and hangs early so the HTTP server can stop (call before stopping it).
+    void begin_shutdown();
 
   private:
     struct Exchange; // one request's journal record and answer, filled as the pipeline runs
@@ -49,11 +54,20 @@ class Gateway {
     void run_pipeline(const RouteInfo& route, const httplib::Request& req,
                       const httplib::ContentReader* reader, Exchange& ex);
     void answer_info_route(const RouteInfo& route, Exchange& ex);
+    // The fault step: journals the request's delivery, asks the fault plan, sleeps a drawn
+    // delay. True when a fault decides the answer (the events are then not stored).
+    bool apply_faults(const httplib::Request& req, Exchange& ex);
+    void sleep_ms(int64_t ms) const;
     void finish(Exchange& ex, httplib::Response& res);
+    // The answer of a fault that refuses the request: a status, or a connection fault done
+    // to the socket after the request is journaled.
+    void finish_fault(const httplib::Request& req, Exchange& ex, httplib::Response& res);
 
     GatewayOptions m_options;
     Store& m_store;
     SourceRegistry& m_sources;
+    FaultEngine& m_faults;
+    std::atomic<bool> m_stopping{false};
     std::unique_ptr<RateLimiter> m_rate_limiter;
     std::atomic<int> m_in_flight{0}; // shared by the HTTP workers
     std::unique_ptr<BulkPool> m_bulk;

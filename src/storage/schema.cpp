@@ -92,6 +92,19 @@ DROP INDEX requests_path;
 DROP INDEX requests_received_ms;
 CREATE INDEX requests_status_unusual ON requests(status) WHERE status <> 200;
 )sql",
+    // 4 -> 5: fault injection and deliveries. The fault a request met (rare: a partial index);
+    // the delivery it belongs to (write key + set of messageIds, hashed), kept even when its
+    // events were not stored, with a covering index for the deliveries view and its summary.
+    R"sql(
+ALTER TABLE requests ADD COLUMN fault_rule TEXT;
+ALTER TABLE requests ADD COLUMN fault TEXT;
+ALTER TABLE requests ADD COLUMN delivery_key INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN message_ids TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX requests_fault_rule ON requests(fault_rule) WHERE fault_rule IS NOT NULL;
+CREATE INDEX requests_delivery ON requests(delivery_key, status, write_key)
+    WHERE delivery_key <> 0;
+)sql",
 };
 
 Result<int> user_version(Database& db) {

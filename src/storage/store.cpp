@@ -222,7 +222,15 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
         .bind(12, r.write_key)
         .bind(13, r.peer)
         .bind(14, r.duration_us)
-        .bind(15, static_cast<int64_t>(job.events.size()));
+        .bind(15, static_cast<int64_t>(job.events.size()))
+        .bind(18, r.delivery_key)
+        .bind(19, static_cast<int64_t>(r.message_count))
+        .bind(20, r.message_ids_json.empty() ? std::string_view("[]") : r.message_ids_json);
+    if (r.fault_rule.empty()) {
+        s.insert_request.bind_null(16).bind_null(17);
+    } else {
+        s.insert_request.bind(16, r.fault_rule).bind(17, r.fault_json);
+    }
     if (auto st = s.insert_request.run(); !st) {
         return st.error();
     }
@@ -322,7 +330,8 @@ Statements prepare_statements(sql::Database& db) {
     };
     prep("INSERT INTO requests (received_ms, received_at, method, path, query, headers, body, "
          "body_encoding, status, reason, response_body, write_key, peer, duration_us, "
-         "event_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+         "event_count, fault_rule, fault, delivery_key, message_count, message_ids) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
          out.insert_request);
     prep("INSERT INTO events (request_id, received_ms, received_at, write_key, type, event, "
          "user_id, anonymous_id, message_id, lint, duplicate_of, payload, user_key, anonymous_key) "

@@ -71,6 +71,9 @@ class Store {
     Result<std::optional<StoredEvent>> event_by_id(int64_t id);
     Result<std::vector<StoredRequest>> requests(const RequestFilter& filter);
     Result<StoreStats> stats();
+    // Requests grouped by delivery (model/records.hpp), oldest first, with their attempts.
+    Result<std::vector<Delivery>> deliveries(const DeliveryFilter& filter);
+    Result<DeliverySummary> delivery_summary(const std::string& write_key);
 
     uint64_t generation() const;
     // Blocks until generation() differs from seen or the deadline passes; returns generation().

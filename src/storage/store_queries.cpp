@@ -225,9 +225,16 @@ Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
         if (!f.write_key.empty()) {
             w.add("write_key = ?", f.write_key);
         }
+        // Both forms use the partial index of requests that met a fault.
+        if (f.fault == "any") {
+            w.add("fault_rule IS NOT NULL", std::vector<std::variant<std::string, int64_t>>{});
+        } else if (!f.fault.empty()) {
+            w.add("fault_rule IS NOT NULL AND fault_rule = ?", f.fault);
+        }
         std::string text =
             "SELECT id, received_ms, received_at, method, path, query, headers, body, status, "
-            "reason, response_body, write_key, peer, duration_us, event_count, body_encoding "
+            "reason, response_body, write_key, peer, duration_us, event_count, body_encoding, "
+            "fault_rule, fault, delivery_key, message_count, message_ids "
             "FROM requests" +
             w.sql + (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
         auto stmt = db.prepare(text);
@@ -254,6 +261,11 @@ Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
             r.record.peer = s.column_text(12);
             r.record.duration_us = s.column_int(13);
             r.record.event_count = static_cast<int>(s.column_int(14));
+            r.record.fault_rule = s.column_text(16);
+            r.record.fault_json = s.column_text(17);
+            r.record.delivery_key = s.column_int(18);
+            r.record.message_count = static_cast<int>(s.column_int(19));
+            r.record.message_ids_json = s.column_text(20);
             if (s.column_text(15) == "gzip") {
                 // Stored compressed by record(); callers always see the plain body.
                 r.record.body = gunzip_bounded(r.record.body, SIZE_MAX).bytes;

@@ -91,6 +91,23 @@ TEST_CASE("--help and --version exit 0 - bad flags exit 2 with a message", "[cli
     CHECK(slurp(sources.out_path).find("cannot read sources file") != std::string::npos);
 }
 
+TEST_CASE("bad fault flags and plans stop the start with a message - exit 2", "[cli]") {
+    Dir dir;
+    Child fail = spawn({"--headless", "--db", ":memory:", "--fail", "429:evry=5"}, dir / "f.txt");
+    CHECK(wait_exit(fail.pid) == 2);
+    CHECK(slurp(fail.out_path).find("unknown option 'evry'") != std::string::npos);
+    std::ofstream(dir / "plan.json") << R"({"rules":[{"effect":{"status":700}}]})";
+    Child plan =
+        spawn({"--headless", "--db", ":memory:", "--faults", dir / "plan.json"}, dir / "p.txt");
+    CHECK(wait_exit(plan.pid) == 2);
+    CHECK(slurp(plan.out_path).find("rules[0].effect.status: must be between 400 and 599") !=
+          std::string::npos);
+    Child missing =
+        spawn({"--headless", "--db", ":memory:", "--faults", dir / "none.json"}, dir / "m.txt");
+    CHECK(wait_exit(missing.pid) == 2);
+    CHECK(slurp(missing.out_path).find("cannot read --faults") != std::string::npos);
+}
+
 TEST_CASE("a port in use is a start-up error - never shared", "[cli]") {
     Dir dir;
     rm::test::TestServer busy;

@@ -53,3 +53,43 @@ TEST_CASE("bad flags are clear errors", "[config]") {
     CHECK(parse_args({"--help"})->show_help);
     CHECK(usage_text().find("--max-request-kb") != std::string::npos);
 }
+
+TEST_CASE("fault flags build rules in flag order", "[config]") {
+    auto c = parse_args({"--faults", "plan.json", "--fail", "429:every=5:retry-after=2",
+                         "--delay=200-800", "--fail", "reset:first=1", "--rate-limit-by",
+                         "write-key", "--retry-after"});
+    REQUIRE(c.ok());
+    CHECK(c->faults_file == "plan.json");
+    REQUIRE(c->fault_rules.size() == 3);
+    CHECK(c->fault_rules[0].id == "fail 429:every=5:retry-after=2");
+    CHECK(c->fault_rules[0].trigger.every == 5);
+    CHECK(c->fault_rules[1].id == "delay 200-800");
+    CHECK(c->fault_rules[1].effect.delay_max_ms == 800);
+    CHECK(c->fault_rules[2].effect.connection == ConnectionFault::reset);
+    CHECK(c->rate_limit_by_write_key);
+    CHECK(c->rate_limit_retry_after);
+
+    auto d = parse_args({"--rate-limit-by", "workspace"});
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->rate_limit_by_write_key);
+    CHECK_FALSE(d->rate_limit_retry_after);
+    CHECK(d->fault_rules.empty());
+    CHECK(d->faults_file.empty());
+}
+
+TEST_CASE("bad fault flags are clear errors", "[config]") {
+    CHECK(parse_args({"--fail", "700"}).error().message ==
+          "--fail '700': expected a status from 400 to 599 or reset, close, hang, truncate");
+    CHECK(parse_args({"--fail", "429:evry=5"}).error().message.find("unknown option 'evry'") !=
+          std::string::npos);
+    CHECK(parse_args({"--delay", "x"}).error().message ==
+          "--delay 'x': expected MS or MIN-MAX milliseconds, e.g. 200-800");
+    CHECK(parse_args({"--fail", "401", "--fail", "401"}).error().message ==
+          "--fail '401' is given twice");
+    CHECK(parse_args({"--fail"}).error().message == "--fail needs a value");
+    CHECK(parse_args({"--faults"}).error().message == "--faults needs a value");
+    CHECK(parse_args({"--rate-limit-by", "ip"}).error().message ==
+          "--rate-limit-by must be workspace or write-key, got 'ip'");
+    CHECK(usage_text().find("Faults (off by default):") != std::string::npos);
+    CHECK(usage_text().find("--fail 429:every=5:retry-after=2") != std::string::npos);
+}
