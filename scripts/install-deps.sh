@@ -8,6 +8,9 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev zlib1g-dev catch2
   libimgui-dev libglfw3-dev libstb-dev
   nodejs npm
+  # the window's tests: a virtual display with software OpenGL, and a colour count of the
+  # screenshot
+  xvfb xauth libgl1-mesa-dri imagemagick xdotool
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk)

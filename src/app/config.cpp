@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "forward/forwarder.hpp"
+
 #include <charconv>
 
 namespace rm {
@@ -25,12 +27,17 @@ std::string usage_text() {
     return R"(ruddermock - a local mock of the RudderStack HTTP Tracking API
 
 Usage: ruddermock [--headless] [options]
+       ruddermock --open FILE.db      browse a captured database read-only (no server)
 
 Point a RudderStack or Segment SDK at http://127.0.0.1:8080 (the data plane URL).
 Every request and event is kept in SQLite and can be queried under /_mock/.
 
 Options:
-  --headless              run without the inspector window (tests, CI)
+  --headless              run without the inspector window (tests, CI); without a display
+                          ruddermock runs headless anyway and says so
+  --open FILE.db          open a database captured elsewhere in the window, read-only
+  --screenshot PNG        once the window has loaded (and selected an event), save it as a
+                          PNG and close (with --select ID: that event; else the newest)
   --port N                port to listen on (default 8080; 0 picks a free port)
   --port-file PATH        write the port there once listening
   --bind ADDR             address to listen on (default 127.0.0.1)
@@ -49,6 +56,10 @@ Options:
   --retl-require-destination-id
                           refuse /internal/v1/retl without X-Rudder-Destination-Id (400)
   --admin-token TOKEN     require "Authorization: Bearer TOKEN" on /_mock/*
+  --forward URL           also relay every accepted request, in order, to the data plane
+                          at URL (http:// only), from a queue kept in the database
+  --forward-queue N       requests waiting for --forward at most (default 10000); beyond,
+                          the oldest waiting ones are dropped and counted in /_mock/stats
   --log-level LEVEL       debug, info (default), warn, error, off
   --help                  show this text
   --version               show the version
@@ -68,6 +79,11 @@ Faults (off by default):
     --fail 503:probability=0.1       10% of requests answer 503
     --fail reset:first=1             reset the connection of the first request
     --delay 200-800                  wait 200 to 800 ms before answering
+
+Commands:
+  export   write captured events as NDJSON/JSON/HAR/curl (ruddermock export --help)
+  verify   compare captured events with a fixture (ruddermock verify --help)
+  replay   send exported events or a HAR file to a data plane (ruddermock replay --help)
 
 Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad flag, a busy port or an unreadable file.
 )";
@@ -122,7 +138,8 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             "--sources",     "--profile",      "--max-request-kb", "--rate-limit", "--max-events",
             "--admin-token", "--log-level",    "--max-in-flight",  "--faults",     "--fail",
             "--delay",       "--rate-limit-by"};
-        bool known = false;
+        bool known = flag == "--forward" || flag == "--forward-queue";
+        known = known || flag == "--open" || flag == "--screenshot" || flag == "--select";
         for (const char* f : k_value_flags) {
             known = known || flag == f;
         }
@@ -134,7 +151,17 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             return v.error();
         }
         const std::string& text = *v;
-        if (flag == "--port") {
+        if (flag == "--open") {
+            c.open_db = text;
+        } else if (flag == "--screenshot") {
+            c.screenshot = text;
+        } else if (flag == "--select") {
+            auto n = parse_int(flag, text, 1, INT64_MAX);
+            if (!n) {
+                return n.error();
+            }
+            c.select_event = *n;
+        } else if (flag == "--port") {
             auto n = parse_int(flag, text, 0, 65535);
             if (!n) {
                 return n.error();
@@ -206,6 +233,17 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
                 }
             }
             c.fault_rules.push_back(std::move(*rule));
+        } else if (flag == "--forward") {
+            if (auto target = parse_forward_url(text); !target) {
+                return target.error();
+            }
+            c.forward_url = text;
+        } else if (flag == "--forward-queue") {
+            auto n = parse_int(flag, text, 1, 100000000);
+            if (!n) {
+                return n.error();
+            }
+            c.forward_queue = *n;
         } else if (flag == "--rate-limit-by") {
             if (text != "workspace" && text != "write-key") {
                 return make_error("--rate-limit-by must be workspace or write-key, got '" + text +

@@ -15,6 +15,9 @@ namespace rm {
 
 struct Config {
     bool headless = false;
+    std::string open_db;      // --open FILE.db: the window on a database, read-only, no server
+    std::string screenshot;   // --screenshot PNG: save the window once loaded, then close
+    int64_t select_event = 0; // --select ID: the event the screenshot selects
     bool show_help = false;
     bool show_version = false;
     std::string bind = "127.0.0.1";
@@ -36,6 +39,8 @@ struct Config {
     std::vector<FaultRule> fault_rules;   // from --fail / --delay, in flag order
     bool rate_limit_by_write_key = false; // --rate-limit-by write-key (default workspace)
     bool rate_limit_retry_after = false;  // --retry-after: rate-limit 429s carry Retry-After
+    std::string forward_url;              // --forward URL: tee mode (forward/forwarder.hpp)
+    int64_t forward_queue = 10000;        // --forward-queue N: pending requests at most
 };
 
 // Parses argv (without argv[0]). A bad flag or value is an error with a clear message.

@@ -1,6 +1,7 @@
 #include "app/server_app.hpp"
 
 #include "faults/fault_engine.hpp"
+#include "forward/forwarder.hpp"
 #include "protocol/sources.hpp"
 #include "server/admin.hpp"
 #include "server/cors.hpp"
@@ -8,6 +9,7 @@
 #include "server/http_server.hpp"
 #include "storage/store.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <httplib.h>
 #include <sstream>
@@ -22,6 +24,7 @@ struct ServerApp::Parts {
     std::unique_ptr<Gateway> gateway;
     std::unique_ptr<AdminApi> admin;
     std::unique_ptr<HttpServer> http;
+    std::unique_ptr<Forwarder> forwarder; // --forward: stopped before the store closes
     int port = 0;
 };
 
@@ -76,6 +79,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     store_options.path = config.db;
     store_options.max_events = config.max_events;
     store_options.fsync = config.fsync;
+    store_options.forward = !config.forward_url.empty();
+    store_options.forward_queue_limit = config.forward_queue;
     auto store = Store::open(store_options);
     if (!store) {
         return store.error();
@@ -97,8 +102,21 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     gw.max_in_flight = config.max_in_flight;
     gw.retl_require_destination_id = config.retl_require_destination_id;
     parts->gateway = std::make_unique<Gateway>(gw, *parts->store, *parts->sources, parts->faults);
-    parts->admin = std::make_unique<AdminApi>(AdminOptions{config.admin_token, 300000},
-                                              *parts->store, *parts->sources, parts->faults);
+    AdminOptions admin_options;
+    admin_options.token = config.admin_token;
+    admin_options.max_wait_ms = 300000;
+    admin_options.forward_url = config.forward_url;
+    parts->admin = std::make_unique<AdminApi>(std::move(admin_options), *parts->store,
+                                              *parts->sources, parts->faults);
+    if (!config.forward_url.empty()) {
+        auto target = parse_forward_url(config.forward_url);
+        if (!target) {
+            return target.error();
+        }
+        ForwarderOptions fw;
+        fw.target = std::move(*target);
+        parts->forwarder = std::make_unique<Forwarder>(*parts->store, std::move(fw));
+    }
     return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }
 
@@ -126,6 +144,15 @@ Result<int> ServerApp::start() {
     auto port = m_parts->http->start();
     if (port) {
         m_parts->port = *port;
+        if (m_parts->forwarder) {
+            auto target = parse_forward_url(m_parts->config.forward_url);
+            if (target && forwards_to_itself(*target, m_parts->config.bind, *port)) {
+                stop();
+                return make_error("--forward " + m_parts->config.forward_url +
+                                  " is this server itself: every request would come back");
+            }
+            m_parts->forwarder->start();
+        }
     }
     return port;
 }
@@ -136,6 +163,25 @@ void ServerApp::stop() {
         m_parts->http->stop();
         m_parts->http.reset();
     }
+    // After the HTTP server: requests accepted until then are queued (the next run with
+    // --forward sends what is left).
+    if (m_parts && m_parts->forwarder) {
+        m_parts->forwarder->stop();
+    }
+}
+
+bool ServerApp::write_port_file(const std::string& path) const {
+    if (path.empty()) {
+        return true;
+    }
+    {
+        std::ofstream out(path + ".tmp");
+        out << m_parts->port << "\n";
+        if (!out) {
+            return false;
+        }
+    }
+    return std::rename((path + ".tmp").c_str(), path.c_str()) == 0;
 }
 
 Store& ServerApp::store() {

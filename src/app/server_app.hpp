@@ -24,6 +24,8 @@ class ServerApp {
     // Stops accepting, finishes in-flight requests, flushes the store.
     void stop();
 
+    // Writes the port once listening (for tests); an empty path does nothing.
+    bool write_port_file(const std::string& path) const;
     Store& store();
     FaultEngine& faults();
     std::string url() const;

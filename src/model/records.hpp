@@ -68,6 +68,9 @@ struct StoredRequest {
     int64_t id = 0;
     RequestRecord record;
     std::string received_at;
+    // Tee mode: what the upstream answered (the last attempt while retrying); -1 dropped
+    // because the forward queue was full, 0 no connection; nullopt = not forwarded (yet).
+    std::optional<int> forward_status;
 };
 
 // Filters for event queries. Empty strings mean "any".
@@ -78,8 +81,9 @@ struct EventFilter {
     std::string anonymous_id;
     std::string message_id;
     std::string write_key;
-    std::string text;  // substring of the stored event JSON
-    int64_t since = 0; // only ids greater than this
+    std::string text;       // substring of the stored event JSON
+    std::string expression; // the filter language (query/filter.hpp), "" = none
+    int64_t since = 0;      // only ids greater than this
     int limit = 100;
     bool descending = false;
 };

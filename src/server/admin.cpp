@@ -1,5 +1,6 @@
 #include "server/admin.hpp"
 
+#include "query/filter.hpp"
 #include "server/request_view.hpp"
 #include "util/json_writer.hpp"
 
@@ -71,6 +72,17 @@ Result<EventFilter> event_filter(const httplib::Request& req) {
     f.message_id = req.get_param_value("messageId");
     f.write_key = req.get_param_value("writeKey");
     f.text = req.get_param_value("q");
+    f.expression = req.get_param_value("filter");
+    if (!f.expression.empty()) {
+        // Checked here too so that a bad expression is the client's 400, not the store's 500.
+        auto parsed = query::parse(f.expression);
+        if (!parsed) {
+            return parsed.error();
+        }
+        if (auto compiled = query::compile(*parsed); !compiled) {
+            return compiled.error();
+        }
+    }
     if (auto st = read_paging(req, f.since, f.limit, f.descending); !st) {
         return st.error();
     }
@@ -162,11 +174,13 @@ void AdminApi::handle(const httplib::Request& req, httplib::Response& res,
         delete_faults(res);
     } else if (p == "/_mock/deliveries" && get) {
         list_deliveries(req, res);
+    } else if (p == "/_mock/export" && get) {
+        export_stream(req, res);
     } else {
         send_error(res, 404,
                    "unknown admin route " + req.method + " " + p +
                        " (GET events, events/{id}, requests, wait, stats, sources, faults, "
-                       "deliveries; POST reset; PUT/DELETE faults)");
+                       "deliveries, export; POST reset; PUT/DELETE faults)");
     }
 }
 
@@ -250,6 +264,12 @@ void AdminApi::list_requests(const httplib::Request& req, httplib::Response& res
         }
         w.key("delivery_key").value(rec.delivery_key);
         w.key("message_count").value(rec.message_count);
+        w.key("forward_status");
+        if (r.forward_status) {
+            w.value(*r.forward_status);
+        } else {
+            w.null();
+        }
         w.end_object();
         next = std::max(next, r.id);
     }
@@ -333,7 +353,18 @@ void AdminApi::stats(httplib::Response& res) {
     for (const auto& [k, v] : s->requests_by_write_key) {
         w.key(k).value(v);
     }
-    w.end_object().end_object();
+    w.end_object();
+    if (!m_options.forward_url.empty()) {
+        const ForwardStats& f = s->forward;
+        w.key("forward").begin_object();
+        w.key("url").value(m_options.forward_url);
+        w.key("pending").value(f.pending);
+        w.key("forwarded").value(f.forwarded);
+        w.key("failed").value(f.failed);
+        w.key("dropped").value(f.dropped);
+        w.end_object();
+    }
+    w.end_object();
     send_json(res, 200, w.take());
 }
 

@@ -19,6 +19,7 @@ namespace rm {
 struct AdminOptions {
     std::string token;            // when set, requests need "Authorization: Bearer <token>"
     int64_t max_wait_ms = 300000; // longest /_mock/wait accepted
+    std::string forward_url;      // --forward: /_mock/stats shows the forward queue
 };
 
 class AdminApi {
@@ -43,6 +44,7 @@ class AdminApi {
     void put_faults(const std::string& body, httplib::Response& res);
     void delete_faults(httplib::Response& res);
     void list_deliveries(const httplib::Request& req, httplib::Response& res);
+    void export_stream(const httplib::Request& req, httplib::Response& res); // admin_export.cpp
 
     AdminOptions m_options;
     Store& m_store;

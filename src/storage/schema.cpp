@@ -105,6 +105,14 @@ CREATE INDEX requests_fault_rule ON requests(fault_rule) WHERE fault_rule IS NOT
 CREATE INDEX requests_delivery ON requests(delivery_key, status, write_key)
     WHERE delivery_key <> 0;
 )sql",
+    // 5 -> 6: tee mode (--forward). The requests still to relay, oldest first (a table so
+    // they survive a restart; bounded by --forward-queue, so COUNT(*) stays cheap), and what
+    // the upstream answered: NULL none yet / not forwarded, -1 dropped (queue full),
+    // 0 no connection, else its HTTP status (store_forward.cpp).
+    R"sql(
+CREATE TABLE forward_queue (request_id INTEGER PRIMARY KEY);
+ALTER TABLE requests ADD COLUMN forward_status INTEGER;
+)sql",
 };
 
 Result<int> user_version(Database& db) {

@@ -100,6 +100,11 @@ Statement& Statement::bind(int index, int64_t number) {
     return *this;
 }
 
+Statement& Statement::bind(int index, double number) {
+    sqlite3_bind_double(m_stmt, index, number);
+    return *this;
+}
+
 Statement& Statement::bind_null(int index) {
     sqlite3_bind_null(m_stmt, index);
     return *this;
@@ -148,6 +153,10 @@ void Statement::reset() {
 
 int64_t Statement::column_int(int col) const {
     return sqlite3_column_int64(m_stmt, col);
+}
+
+double Statement::column_double(int col) const {
+    return sqlite3_column_double(m_stmt, col);
 }
 
 std::string Statement::column_text(int col) const {

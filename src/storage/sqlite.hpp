@@ -56,6 +56,7 @@ class Statement {
     Statement& bind_blob(int index, std::string_view bytes);
     Statement& bind(int index, int64_t number);
     Statement& bind(int index, int number) { return bind(index, static_cast<int64_t>(number)); }
+    Statement& bind(int index, double number);
     Statement& bind_null(int index);
 
     // Advances: true = a row is available, false = done. Errors are returned as values.
@@ -67,6 +68,7 @@ class Statement {
     void reset();
 
     int64_t column_int(int col) const;
+    double column_double(int col) const;
     std::string column_text(int col) const;
     bool column_is_null(int col) const;
 

@@ -119,6 +119,9 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
         return row.error();
     }
     impl->event_count = count->column_int(0);
+    if (auto st = impl->open_forward(); !st) {
+        return make_error(impl->path + ": " + st.error().message);
+    }
     impl->messages = MessageIndex(options.message_segment_size);
     if (auto st = impl->messages.open(impl->write_db); !st) {
         return make_error(impl->path + ": " + st.error().message);
@@ -151,7 +154,7 @@ const std::string& Store::path() const {
 
 // [SECTION] the write queue (meeting point 1)
 
-Result<int64_t> Store::Impl::submit(std::variant<InsertJob, ResetJob> work) {
+Result<int64_t> Store::Impl::submit(WriteWork work) {
     std::optional<Result<int64_t>> result;
     uint64_t batch = 0;
     {
@@ -200,6 +203,7 @@ struct Statements {
     sql::Statement insert_request;
     sql::Statement insert_event;
     sql::Statement trim;
+    ForwardStatements forward;
 };
 
 namespace {
@@ -338,6 +342,11 @@ Statements prepare_statements(sql::Database& db) {
          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
          out.insert_event);
     prep("DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?)", out.trim);
+    auto forward = prepare_forward_statements(db);
+    if (!forward) {
+        throw std::runtime_error(forward.error().message); // a bug in our SQL
+    }
+    out.forward = std::move(*forward);
     return out;
 }
 
@@ -350,9 +359,11 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         return count == 1 ? std::optional(std::move(results)) : std::nullopt;
     }
     const int64_t count_before = event_count;
+    const ForwardCounts forward_before = forward;
     auto fail = [&](const Error& error) -> std::optional<std::vector<Result<int64_t>>> {
         write_db.exec("ROLLBACK");
         event_count = count_before;
+        forward = forward_before;
         if (auto st = messages.reload(); !st) {
             log::error("cannot reload the messageId index: " + st.error().message);
         }
@@ -364,10 +375,23 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
     for (size_t i = 0; i < count; ++i) {
         Result<int64_t> r = std::visit(
             [&](const auto& work) -> Result<int64_t> {
-                if constexpr (std::is_same_v<std::decay_t<decltype(work)>, InsertJob>) {
-                    return insert(write_db, stmts, messages, work, event_count);
-                } else {
+                using Job = std::decay_t<decltype(work)>;
+                if constexpr (std::is_same_v<Job, InsertJob>) {
+                    auto id = insert(write_db, stmts, messages, work, event_count);
+                    // Forwarded: every request whose events are stored (see store.hpp, 4).
+                    if (id && options.forward && !work.events.empty()) {
+                        if (auto st = forward_enqueue(stmts.forward, *id); !st) {
+                            return st.error();
+                        }
+                    }
+                    return id;
+                } else if constexpr (std::is_same_v<Job, ResetJob>) {
+                    if (auto st = forward_reset(work); !st) { // before the requests go
+                        return st.error();
+                    }
                     return apply_reset(write_db, messages, work, event_count);
+                } else {
+                    return forward_done(stmts.forward, work);
                 }
             },
             *jobs[i].work);
@@ -390,6 +414,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         log::error("commit failed: " + st.error().message);
         return fail(st.error());
     }
+    forward_publish();
     return results;
 }
 

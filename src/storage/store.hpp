@@ -8,6 +8,14 @@
 //     wait_for_change(). Readers (admin API, inspector) use it to learn that rows arrived.
 //  3. The recent-events count (store_impl.hpp, RecentEvents): the writer adds each commit's
 //     events per second under its mutex; stats() reads the last minute.
+//  4. The forward queue (tee mode, --forward; store_forward.cpp). With options.forward the
+//     writer adds every request whose events it stored to the forward_queue table, in the
+//     same transaction. The forwarder thread (forward/forwarder.hpp) reads the oldest rows
+//     with forward_pending(), relays them, and reports back with forward_record(), a write
+//     job like any other; when the queue is empty it sleeps on the generation counter (2).
+//     When the queue is full the writer drops the oldest row the forwarder has not taken:
+//     forward_pending() only ever returns rows among the forward_window() oldest, and the
+//     writer never drops those, so a request is never both dropped and relayed.
 // Submitters wait for their commit through a BatchSignal (util/batch_signal.hpp).
 // Reads run on the caller's thread through pooled read-only connections (WAL lets them run
 // beside the writer). No SQLite handle is ever shared between threads at the same time.
@@ -36,6 +44,28 @@ struct StoreOptions {
     // New messageIds sealed into one segment of the messageId index's sorted level
     // (storage/message_index.hpp); tests lower it to cross segments with a few events.
     int64_t message_segment_size = 65536;
+    // Tee mode: queue accepted requests for the forwarder (meeting point 4), at most
+    // forward_queue_limit of them.
+    bool forward = false;
+    int64_t forward_queue_limit = 10000;
+};
+
+// What the upstream answered to one forwarded request: status 0 = no connection. done =
+// the request leaves the queue (delivered or refused for good); otherwise the status is only
+// noted in the journal while the forwarder retries.
+struct ForwardOutcome {
+    int64_t request_id = 0;
+    int status = 0;
+    bool done = true;
+};
+
+// Tee-mode counters. pending is read from the queue table; the others are counted in memory
+// by the writer since the store opened (a reset does not change them).
+struct ForwardStats {
+    int64_t pending = 0;
+    int64_t forwarded = 0; // done with a 2xx answer
+    int64_t failed = 0;    // done with any other answer (a refusal the upstream would repeat)
+    int64_t dropped = 0;   // left out because the queue was full
 };
 
 struct StoreStats {
@@ -46,6 +76,7 @@ struct StoreStats {
     std::map<std::string, int64_t> events_by_write_key;
     std::map<std::string, int64_t> requests_by_write_key;
     double events_per_second_last_minute = 0;
+    ForwardStats forward;
 };
 
 class Store {
@@ -74,6 +105,13 @@ class Store {
     // Requests grouped by delivery (model/records.hpp), oldest first, with their attempts.
     Result<std::vector<Delivery>> deliveries(const DeliveryFilter& filter);
     Result<DeliverySummary> delivery_summary(const std::string& write_key);
+
+    // Tee mode (meeting point 4): the oldest queued requests, at most min(limit,
+    // forward_window()), with their decoded bodies; and the forwarder's report, one write job
+    // for several outcomes.
+    Result<std::vector<StoredRequest>> forward_pending(int limit);
+    Status forward_record(std::vector<ForwardOutcome> outcomes);
+    int forward_window() const;
 
     uint64_t generation() const;
     // Blocks until generation() differs from seen or the deadline passes; returns generation().

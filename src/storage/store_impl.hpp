@@ -22,6 +22,16 @@ namespace rm {
 
 struct Statements; // the writer thread's prepared statements
 
+// The writer's statements for the forward queue (store_forward.cpp), part of Statements.
+struct ForwardStatements {
+    sql::Statement enqueue;
+    sql::Statement mark_dropped; // the rows to drop: LIMIT ? OFFSET ?
+    sql::Statement drop;
+    sql::Statement set_status;
+    sql::Statement dequeue;
+};
+Result<ForwardStatements> prepare_forward_statements(sql::Database& db);
+
 // What the writer binds for each event, computed on the submitter's thread beforehand so the
 // single writer thread does as little as possible per event.
 struct EventKeys {
@@ -42,11 +52,18 @@ struct ResetJob {
     std::optional<std::string> write_key;
 };
 
+// The forwarder's report (meeting point 4): several outcomes in one transaction.
+struct ForwardDoneJob {
+    std::vector<ForwardOutcome> outcomes;
+};
+
+using WriteWork = std::variant<InsertJob, ResetJob, ForwardDoneJob>;
+
 // A queued job points into the submitter's stack frame, which outlives it (the submitter
 // blocks until the job's batch is published). The writer only reads the work; the submitter
 // frees it, so the writer thread never pays for freeing records allocated by other threads.
 struct WriteJob {
-    const std::variant<InsertJob, ResetJob>* work;
+    const WriteWork* work;
     std::optional<Result<int64_t>>* result; // filled by the writer before the batch is published
 };
 
@@ -127,9 +144,30 @@ struct Store::Impl {
 
     RecentEvents recent;
 
+    // Meeting point 4 (store_forward.cpp): the writer's view of the forward queue, restored
+    // with event_count when a transaction rolls back, and the counters stats() reads,
+    // published after each commit.
+    struct ForwardCounts {
+        int64_t pending = 0; // rows in forward_queue
+        int64_t forwarded = 0;
+        int64_t failed = 0;
+        int64_t dropped = 0;
+    };
+    ForwardCounts forward;              // writer thread only
+    int64_t forward_dropped_logged = 0; // writer thread only: drops already warned about
+    int64_t forward_warned_ms = 0;      // writer thread only
+    std::atomic<int64_t> forward_forwarded{0};
+    std::atomic<int64_t> forward_failed{0};
+    std::atomic<int64_t> forward_dropped{0};
+    Status open_forward(); // at open: counts the queue, drops orphan rows
+    Status forward_enqueue(ForwardStatements& s, int64_t request_id);
+    Result<int64_t> forward_done(ForwardStatements& s, const ForwardDoneJob& job);
+    Status forward_reset(const ResetJob& job); // forgets the queued requests a reset deletes
+    void forward_publish(); // after a commit: counters for stats(), the drop warning
+
     int64_t event_count = 0; // writer thread only
 
-    Result<int64_t> submit(std::variant<InsertJob, ResetJob> work);
+    Result<int64_t> submit(WriteWork work);
     void writer_loop();
     MessageIndex messages; // writer thread only
 

@@ -1,11 +1,14 @@
 // The read side of the store: parameterised queries on pooled read-only connections.
+#include "query/filter.hpp"
 #include "storage/message_index.hpp"
+#include "storage/rows.hpp"
 #include "storage/store.hpp"
 #include "storage/store_impl.hpp"
 #include "util/clock.hpp"
 #include "util/encoding.hpp"
 #include "util/gzip.hpp"
 
+#include <charconv>
 #include <functional>
 
 namespace rm {
@@ -35,13 +38,39 @@ struct Where {
             }
         }
     }
+
+    // Events only: the join a filter expression needs (query/filter.hpp), else "".
+    std::string join;
+    void add_filter(const query::Sql& filter) {
+        if (filter.where.empty()) {
+            return;
+        }
+        std::vector<std::variant<std::string, int64_t>> values;
+        for (const auto& v : filter.args) {
+            if (const auto* d = std::get_if<double>(&v)) {
+                // Where binds strings and integers; the compiler wraps doubles in
+                // CAST(? AS REAL), so their shortest round-trip text binds the same number.
+                char text[32];
+                auto end = std::to_chars(text, text + sizeof text, *d).ptr;
+                values.emplace_back(std::string(text, end));
+            } else if (const auto* n = std::get_if<int64_t>(&v)) {
+                values.emplace_back(*n);
+            } else {
+                values.emplace_back(std::get<std::string>(v));
+            }
+        }
+        add("(" + filter.where + ")", std::move(values));
+        if (filter.needs_requests) {
+            join = " JOIN requests AS r ON r.id = e.request_id";
+        }
+    }
 };
 
 // firsts: MessageIndex::stored_firsts of f.message_id, when it is set.
 Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
     Where w;
     if (f.since > 0) {
-        w.add("id > ?", f.since);
+        w.add("e.id > ?", f.since);
     }
     const std::pair<const char*, const std::string*> columns[] = {
         {"type", &f.type},
@@ -50,7 +79,7 @@ Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
     };
     for (const auto& [column, value] : columns) {
         if (!value->empty()) {
-            w.add(std::string(column) + " = ?", *value);
+            w.add("e." + std::string(column) + " = ?", *value);
         }
     }
     // Indexed by key_hash (schema 3); the text is compared too.
@@ -60,7 +89,7 @@ Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
     };
     for (const auto& [column, value] : hashed) {
         if (!value->empty()) {
-            w.add(std::string(column) + "_key = ? AND " + column + "_id = ?",
+            w.add("e." + std::string(column) + "_key = ? AND e." + column + "_id = ?",
                   {key_hash(*value), *value});
         }
     }
@@ -74,39 +103,20 @@ Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
             }
             ids += std::to_string(id);
         }
-        w.add(ids.empty()
-                  ? std::string("message_id = ? AND 0")
-                  : "message_id = ? AND (id IN (" + ids + ") OR duplicate_of IN (" + ids + "))",
+        w.add(ids.empty() ? std::string("e.message_id = ? AND 0")
+                          : "e.message_id = ? AND (e.id IN (" + ids + ") OR e.duplicate_of IN (" +
+                                ids + "))",
               f.message_id);
     }
     if (!f.text.empty()) {
-        w.add("instr(payload, ?) > 0", f.text);
+        w.add("instr(e.payload, ?) > 0", f.text);
     }
     return w;
 }
 
-constexpr const char* k_event_columns =
-    "id, request_id, received_at, write_key, type, event, user_id, anonymous_id, message_id, "
-    "lint, duplicate_of, payload";
-
-StoredEvent read_event(const sql::Statement& s) {
-    StoredEvent e;
-    e.id = s.column_int(0);
-    e.request_id = s.column_int(1);
-    e.received_at = s.column_text(2);
-    e.write_key = s.column_text(3);
-    e.type = s.column_text(4);
-    e.event_name = s.column_text(5);
-    e.user_id = s.column_text(6);
-    e.anonymous_id = s.column_text(7);
-    e.message_id = s.column_text(8);
-    e.lint_json = s.column_text(9);
-    if (!s.column_is_null(10)) {
-        e.duplicate_of = s.column_int(10);
-    }
-    e.payload_json = s.column_text(11);
-    return e;
-}
+// Row mappings (columns and readers) live in storage/rows.hpp, shared with the Reader.
+using sql::event_columns;
+using sql::read_event;
 
 // Runs fn with a pooled read connection, returning it afterwards.
 template <typename T>
@@ -120,18 +130,33 @@ Result<T> with_reader(ReadPool& pool, const std::function<Result<T>(sql::Databas
     return out;
 }
 
-// Runs a query on events with its messageId lookup in one read transaction (one snapshot).
+// Runs a query on events (FROM "events AS e" + Where::join) with its messageId lookup in one
+// read transaction (one snapshot). A bad filter expression is the parser's error, as is.
 template <typename T>
 Result<T> query_events(sql::Database& db, const EventFilter& f,
                        const std::function<Result<T>(const Where&)>& run) {
+    query::Sql expression;
+    if (!f.expression.empty()) {
+        auto parsed = query::parse(f.expression);
+        auto compiled = parsed ? query::compile(*parsed) : Result<query::Sql>(parsed.error());
+        if (!compiled) {
+            return compiled.error();
+        }
+        expression = std::move(*compiled);
+    }
+    auto where = [&](const std::vector<int64_t>& firsts) {
+        Where w = event_where(f, firsts);
+        w.add_filter(expression);
+        return w;
+    };
     if (f.message_id.empty()) {
-        return run(event_where(f, {}));
+        return run(where({}));
     }
     if (auto st = db.exec("BEGIN"); !st) {
         return st.error();
     }
     auto firsts = MessageIndex::stored_firsts(db, message_key(f.message_id));
-    Result<T> out = firsts ? run(event_where(f, *firsts)) : Result<T>(firsts.error());
+    Result<T> out = firsts ? run(where(*firsts)) : Result<T>(firsts.error());
     db.exec("COMMIT");
     return out;
 }
@@ -144,8 +169,8 @@ Result<std::vector<StoredEvent>> Store::events(const EventFilter& f) {
             return query_events<std::vector<StoredEvent>>(
                 db, f, [&](const Where& w) -> Result<std::vector<StoredEvent>> {
                     std::string text =
-                        std::string("SELECT ") + k_event_columns + " FROM events" + w.sql +
-                        (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
+                        "SELECT " + event_columns("e.") + " FROM events AS e" + w.join + w.sql +
+                        (f.descending ? " ORDER BY e.id DESC" : " ORDER BY e.id ASC") + " LIMIT ?";
                     auto stmt = db.prepare(text);
                     if (!stmt) {
                         return stmt.error();
@@ -166,7 +191,7 @@ Result<std::vector<StoredEvent>> Store::events(const EventFilter& f) {
 Result<int64_t> Store::count_events(const EventFilter& f) {
     return with_reader<int64_t>(*m_impl->readers, [&](sql::Database& db) -> Result<int64_t> {
         return query_events<int64_t>(db, f, [&](const Where& w) -> Result<int64_t> {
-            auto stmt = db.prepare("SELECT COUNT(*) FROM events" + w.sql);
+            auto stmt = db.prepare("SELECT COUNT(*) FROM events AS e" + w.join + w.sql);
             if (!stmt) {
                 return stmt.error();
             }
@@ -183,8 +208,7 @@ Result<int64_t> Store::count_events(const EventFilter& f) {
 Result<std::optional<StoredEvent>> Store::event_by_id(int64_t id) {
     using Out = std::optional<StoredEvent>;
     return with_reader<Out>(*m_impl->readers, [&](sql::Database& db) -> Result<Out> {
-        auto stmt =
-            db.prepare(std::string("SELECT ") + k_event_columns + " FROM events WHERE id = ?");
+        auto stmt = db.prepare("SELECT " + event_columns() + " FROM events WHERE id = ?");
         if (!stmt) {
             return stmt.error();
         }
@@ -231,12 +255,8 @@ Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
         } else if (!f.fault.empty()) {
             w.add("fault_rule IS NOT NULL AND fault_rule = ?", f.fault);
         }
-        std::string text =
-            "SELECT id, received_ms, received_at, method, path, query, headers, body, status, "
-            "reason, response_body, write_key, peer, duration_us, event_count, body_encoding, "
-            "fault_rule, fault, delivery_key, message_count, message_ids "
-            "FROM requests" +
-            w.sql + (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
+        std::string text = "SELECT " + sql::request_columns() + " FROM requests" + w.sql +
+                           (f.descending ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
         auto stmt = db.prepare(text);
         if (!stmt) {
             return stmt.error();
@@ -244,34 +264,8 @@ Result<std::vector<StoredRequest>> Store::requests(const RequestFilter& f) {
         w.bind(*stmt);
         stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
         Out out;
-        auto st = stmt->each_row([&](const sql::Statement& s) {
-            StoredRequest r;
-            r.id = s.column_int(0);
-            r.record.received_ms = s.column_int(1);
-            r.received_at = s.column_text(2);
-            r.record.method = s.column_text(3);
-            r.record.path = s.column_text(4);
-            r.record.query = s.column_text(5);
-            r.record.headers_json = s.column_text(6);
-            r.record.body = s.column_text(7);
-            r.record.status = static_cast<int>(s.column_int(8));
-            r.record.reason = s.column_text(9);
-            r.record.response_body = s.column_text(10);
-            r.record.write_key = s.column_text(11);
-            r.record.peer = s.column_text(12);
-            r.record.duration_us = s.column_int(13);
-            r.record.event_count = static_cast<int>(s.column_int(14));
-            r.record.fault_rule = s.column_text(16);
-            r.record.fault_json = s.column_text(17);
-            r.record.delivery_key = s.column_int(18);
-            r.record.message_count = static_cast<int>(s.column_int(19));
-            r.record.message_ids_json = s.column_text(20);
-            if (s.column_text(15) == "gzip") {
-                // Stored compressed by record(); callers always see the plain body.
-                r.record.body = gunzip_bounded(r.record.body, SIZE_MAX).bytes;
-            }
-            out.push_back(std::move(r));
-        });
+        auto st =
+            stmt->each_row([&](const sql::Statement& s) { out.push_back(sql::read_request(s)); });
         if (!st) {
             return st.error();
         }
@@ -329,10 +323,18 @@ Result<StoreStats> Store::stats() {
                          out.requests_by_write_key[s.column_text(0)] = s.column_int(1);
                      });
         }
+        if (st) {
+            // Bounded by --forward-queue: a cheap count.
+            st = run("SELECT COUNT(*) FROM forward_queue",
+                     [&](const auto& s) { out.forward.pending = s.column_int(0); });
+        }
         db.exec("COMMIT");
         if (!st) {
             return st.error();
         }
+        out.forward.forwarded = m_impl->forward_forwarded.load();
+        out.forward.failed = m_impl->forward_failed.load();
+        out.forward.dropped = m_impl->forward_dropped.load();
         out.events_per_second_last_minute =
             static_cast<double>(m_impl->recent.events_since(minute_ago)) / 60.0;
         return out;

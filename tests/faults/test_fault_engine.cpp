@@ -53,7 +53,7 @@ TEST_CASE("no plan: nothing fires", "[faultengine]") {
     CHECK_FALSE(engine.snapshot());
 }
 
-TEST_CASE("triggers: first, every, after, nth, times", "[faultengine]") {
+TEST_CASE("triggers: first - every - after - nth - times", "[faultengine]") {
     FaultEngine engine;
     FaultTrigger t;
     SECTION("first") {
@@ -138,7 +138,7 @@ TEST_CASE("a rule's draws do not shift with traffic it does not match", "[faulte
     CHECK(a == b);
 }
 
-TEST_CASE("delay ranges are drawn within bounds, reproducibly", "[faultengine]") {
+TEST_CASE("delay ranges are drawn within bounds - reproducibly", "[faultengine]") {
     FaultRule r;
     r.id = "slow";
     r.effect.delay_min_ms = 200;
@@ -164,7 +164,7 @@ TEST_CASE("delay ranges are drawn within bounds, reproducibly", "[faultengine]")
     CHECK(seen.size() > 100); // spread over the range, not one value
 }
 
-TEST_CASE("match: route glob, method, write key, event type, min events", "[faultengine]") {
+TEST_CASE("match: route glob - method - write key - event type - min events", "[faultengine]") {
     FaultRule r = rule("m", {});
     auto batch = events_of({"track", "identify", "track"});
     auto single = events_of({"page"});

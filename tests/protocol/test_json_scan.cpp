@@ -49,7 +49,7 @@ TEST_CASE("the validator limits depth without recursion", "[json]") {
     CHECK_FALSE(json::validate(huge, 1000000)); // unterminated, and no stack overflow
 }
 
-TEST_CASE("members, elements and unescaping of validated text", "[json]") {
+TEST_CASE("members - elements and unescaping of validated text", "[json]") {
     std::string text = R"({ "a" : 1 , "b\"q" : {"x":[1,"]"]}, "c":"s\\t\u00e9\ud83d\ude00" })";
     REQUIRE(json::validate(text, 10));
     auto m = json::members(json::trim(text));

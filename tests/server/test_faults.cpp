@@ -82,7 +82,7 @@ json journal(const test::TestServer& srv, const std::string& query) {
 }
 } // namespace
 
-TEST_CASE("a status fault answers like a real error, stores nothing, and is journaled",
+TEST_CASE("a status fault answers like a real error - stores nothing - and is journaled",
           "[faults]") {
     test::TestServer srv;
     put_plan(srv, R"({"rules":[{"id":"r1","match":{"route":"/v1/*"},"trigger":{"first":1},
@@ -143,7 +143,7 @@ TEST_CASE("faults apply after auth: a missing key is still the gateway's own 401
     CHECK(journal(srv, "fault=any").empty());
 }
 
-TEST_CASE("a delay-only rule delays, then the request is stored as usual", "[faults]") {
+TEST_CASE("a delay-only rule delays - then the request is stored as usual", "[faults]") {
     test::TestServer srv;
     put_plan(srv, R"({"rules":[{"id":"slow","effect":{"delay_ms":300}}]})");
     auto start = std::chrono::steady_clock::now();
@@ -233,7 +233,7 @@ TEST_CASE("the same plan and request sequence give the same faults", "[faults]")
     CHECK(std::count(a.begin(), a.end(), 200) > 0);
 }
 
-TEST_CASE("fault admin routes: get, replace, delete - a bad plan keeps the old one", "[faults]") {
+TEST_CASE("fault admin routes: get - replace - delete - a bad plan keeps the old one", "[faults]") {
     test::TestServer srv;
     auto c = srv.client();
     json none = srv.admin_json("/_mock/faults");
@@ -344,7 +344,7 @@ TEST_CASE("retry headers of an attempt are shown with the delivery", "[faults]")
     CHECK(d["attempts"][0]["retry_headers"]["X-Retry-Count"] == "2");
 }
 
-TEST_CASE("rate limit per write key, with Retry-After", "[faults]") {
+TEST_CASE("rate limit per write key - with Retry-After", "[faults]") {
     auto config = test::TestServer::default_config();
     config.rate_limit = RateLimitConfig{2, 10000};
     config.rate_limit_by_write_key = true;

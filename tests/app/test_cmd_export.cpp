@@ -1,0 +1,240 @@
+// `ruddermock export` as a user runs it: the binary, its exit codes and messages, the output
+// file written whole or not at all, the progress bar only on a terminal, and the same bytes
+// as GET /_mock/export of the server that writes the database meanwhile.
+#include "export/export_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <fstream>
+#include <spawn.h>
+#include <sstream>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+using rm::test::TempDir;
+using rm::test::TestServer;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Runs the binary with args; stdout and stderr go to files, or stderr to a terminal (a
+// pseudo-terminal this test reads) when tty_stderr.
+Run run(const TempDir& dir, std::vector<std::string> args, bool tty_stderr = false) {
+    args.insert(args.begin(), RUDDERMOCK_BINARY);
+    std::vector<char*> argv;
+    for (auto& a : args) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    const std::string out_path = dir / "stdout.txt";
+    const std::string err_path = dir / "stderr.txt";
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int master = -1;
+    int slave = -1;
+    if (tty_stderr) {
+        master = posix_openpt(O_RDWR | O_NOCTTY);
+        REQUIRE(master >= 0);
+        REQUIRE(grantpt(master) == 0);
+        REQUIRE(unlockpt(master) == 0);
+        slave = ::open(ptsname(master), O_RDWR | O_NOCTTY);
+        REQUIRE(slave >= 0);
+        posix_spawn_file_actions_adddup2(&fa, slave, 2);
+    } else {
+        posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0644);
+    }
+    pid_t pid = -1;
+    REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    Run r;
+    std::thread tty_reader;
+    if (tty_stderr) {
+        ::close(slave);
+        tty_reader = std::thread([&] {
+            char buf[4096];
+            for (;;) {
+                ssize_t n = ::read(master, buf, sizeof buf);
+                if (n <= 0) {
+                    break; // EIO once the child closed the terminal
+                }
+                r.err.append(buf, static_cast<size_t>(n));
+            }
+        });
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (tty_stderr) {
+        tty_reader.join();
+        ::close(master);
+    } else {
+        r.err = slurp(err_path);
+    }
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(out_path);
+    return r;
+}
+
+void feed(const TestServer& srv, int events) {
+    std::string batch = R"({"batch":[)";
+    for (int i = 0; i < events; ++i) {
+        batch += (i ? "," : "") + std::string(R"({"type":"track","userId":"u)") +
+                 std::to_string(i % 3) + R"(","event":"Order )" + std::to_string(i) +
+                 R"(","messageId":"m-)" + std::to_string(i) + R"("})";
+    }
+    batch += "]}";
+    auto r = srv.post("/v1/batch", "wk-cli-export", batch);
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+}
+
+std::vector<std::string> temp_files(const TempDir& dir) {
+    std::vector<std::string> out;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+        if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
+            out.push_back(entry.path().string());
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("export --help - and the subcommand in ruddermock --help", "[export][cli]") {
+    TempDir dir("cmd-export-help");
+    Run help = run(dir, {"export", "--help"});
+    CHECK(help.code == 0);
+    CHECK(help.out.rfind("Usage: ruddermock export", 0) == 0);
+    Run top = run(dir, {"--help"});
+    CHECK(top.code == 0);
+    CHECK(top.out.find("Commands:\n  export   write captured events as NDJSON/JSON/HAR/curl") !=
+          std::string::npos);
+}
+
+TEST_CASE("export: bad flags - filters and databases exit 2 with a message", "[export][cli]") {
+    TempDir dir("cmd-export-errors");
+    TestServer srv(rm::test::file_config(dir / "ok.db"));
+    std::ofstream(dir / "notes.txt") << "not a database, just notes written by someone long ago\n";
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    const std::string ok = dir / "ok.db";
+    for (const Case& c : {
+             Case{{"export", "--db", ok}, "missing --format"},
+             Case{{"export", "--db", ok, "--format", "xml"}, "unknown format 'xml'"},
+             Case{{"export", "--db", ok, "--format", "json", "--bogus"},
+                  "unknown option '--bogus'"},
+             Case{{"export", "--db", ok, "--format"}, "option '--format' needs a value"},
+             Case{{"export", "--db", ok, "--format", "json", "--filter", "type:"},
+                  "filter: position 6"},
+             Case{{"export", "--db", dir / "none.db", "--format", "json"},
+                  "cannot open " + (dir / "none.db") + ": no such file"},
+             Case{{"export", "--db", dir / "notes.txt", "--format", "json"},
+                  "is not an SQLite database"},
+             Case{{"export", "--db", ok, "--format", "har", "--all-requests", "--filter", "type:x"},
+                  "takes no --filter"},
+             Case{{"export", "--db", ok, "--format", "json", "-o", dir / "missing/out.json"},
+                  "cannot write " + (dir / "missing/out.json")},
+         }) {
+        INFO(c.message);
+        Run r = run(dir, c.args);
+        CHECK(r.code == 2);
+        CHECK(r.err.rfind("ruddermock export: ", 0) == 0);
+        CHECK(r.err.find(c.message) != std::string::npos);
+        CHECK(r.out.empty());
+    }
+    CHECK_FALSE(std::filesystem::exists(dir / "missing"));
+}
+
+TEST_CASE("export -o writes the whole file or nothing", "[export][cli]") {
+    TempDir dir("cmd-export-output");
+    const std::string db = dir / "capture.db";
+    TestServer srv(rm::test::file_config(db)); // the server writes the file meanwhile
+    feed(srv, 50);
+    Run to_stdout = run(dir, {"export", "--db", db, "--format", "ndjson"});
+    REQUIRE(to_stdout.code == 0);
+    CHECK(to_stdout.err.empty());
+    CHECK(to_stdout.out ==
+          rm::test::export_string(db, rm::test::options_for(rm::ExportFormat::ndjson)));
+
+    std::ofstream(dir / "out.ndjson") << "old content";
+    Run to_file = run(dir, {"export", "--db", db, "--format", "ndjson", "-o", dir / "out.ndjson"});
+    REQUIRE(to_file.code == 0);
+    CHECK(to_file.out.empty());
+    CHECK(to_file.err.empty());
+    CHECK(slurp(dir / "out.ndjson") == to_stdout.out);
+    CHECK(temp_files(dir).empty());
+
+    // The rename fails (the target is a folder): the temporary file goes, the folder stays.
+    std::filesystem::create_directories(dir / "folder");
+    Run blocked =
+        run(dir, {"export", "--db", db, "--format", "json", "--output=" + (dir / "folder")});
+    CHECK(blocked.code == 2);
+    CHECK(blocked.err.find("cannot write " + (dir / "folder")) != std::string::npos);
+    CHECK(std::filesystem::is_directory(dir / "folder"));
+    CHECK(temp_files(dir).empty());
+}
+
+TEST_CASE("export shows progress only when stderr is a terminal", "[export][cli]") {
+    TempDir dir("cmd-export-progress");
+    const std::string db = dir / "progress.db";
+    TestServer srv(rm::test::file_config(db));
+    feed(srv, 20);
+    Run piped = run(dir, {"export", "--db", db, "--format", "json", "-o", dir / "a.json"});
+    REQUIRE(piped.code == 0);
+    CHECK(piped.err.empty());
+    Run tty = run(dir, {"export", "--db", db, "--format", "json", "-o", dir / "b.json"}, true);
+    REQUIRE(tty.code == 0);
+    CHECK(tty.err.find("100%") != std::string::npos);
+    CHECK(tty.err.find("20/20 events") != std::string::npos);
+    CHECK(slurp(dir / "a.json") == slurp(dir / "b.json"));
+}
+
+TEST_CASE("the CLI writes the bytes /_mock/export streams", "[export][cli]") {
+    TempDir dir("cmd-export-admin");
+    const std::string db = dir / "same.db";
+    TestServer srv(rm::test::file_config(db));
+    feed(srv, 30);
+    auto bad = srv.post("/v1/track", "", R"({"userId":"x"})"); // a refused request
+    REQUIRE(bad);
+    auto c = srv.client();
+    struct Case {
+        std::vector<std::string> flags;
+        std::string query;
+    };
+    for (const Case& k :
+         {Case{{"--format", "ndjson"}, "format=ndjson"},
+          Case{{"--format", "json", "--normalize"}, "format=json&normalize=1"},
+          Case{{"--format", "har", "--filter", "user:u1"}, "format=har&filter=user%3Au1"},
+          Case{{"--format", "curl", "--all-requests"}, "format=curl&requests=all"},
+          Case{{"--format", "har", "--normalize"}, "format=har&normalize=1"}}) {
+        INFO(k.query);
+        std::vector<std::string> args = {"export", "--db", db};
+        args.insert(args.end(), k.flags.begin(), k.flags.end());
+        Run cli = run(dir, args);
+        REQUIRE(cli.code == 0);
+        auto res = c.Get(("/_mock/export?" + k.query).c_str());
+        REQUIRE(res);
+        CHECK(res->status == 200);
+        CHECK(res->body == cli.out);
+        CHECK_FALSE(cli.out.empty());
+    }
+}

@@ -1,0 +1,117 @@
+// The inspector's panels driven headless: events appear, the filter bar parses and applies,
+// selection and its detail, pause, keyboard shortcuts.
+#include "ui/panels/detail_pane.hpp"
+#include "ui/panels/events_table.hpp"
+#include "ui/panels/filter_bar.hpp"
+#include "ui_harness.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace rm;
+
+namespace {
+void post_track(test::TestServer& srv, const std::string& user, const std::string& name) {
+    auto r =
+        srv.post("/v1/track", "wk-ui", R"({"userId":")" + user + R"(","event":")" + name + R"("})");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+}
+} // namespace
+
+TEST_CASE("events posted to the server appear in the table - newest last", "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    CHECK(live.pump(imgui, [&] { return !live.feed->searching(); }));
+    CHECK(live.feed->size() == 0);
+    post_track(live.server, "u1", "First");
+    post_track(live.server, "u2", "Second");
+    REQUIRE(live.pump(imgui, [&] { return live.feed->size() == 2; }));
+    // Rows are fetched for what the table shows.
+    REQUIRE(live.pump(imgui, [&] { return live.feed->row(1) != nullptr; }));
+    CHECK(live.feed->row(0)->event == "First");
+    CHECK(live.feed->row(1)->event == "Second");
+    CHECK(live.feed->row(1)->status == 200);
+    CHECK(live.inspector->events_table().following());
+    REQUIRE(live.pump(imgui, [&] { return live.feed->totals().events == 2; }));
+}
+
+TEST_CASE("the filter bar shows parse errors at their position and applies valid filters", "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    post_track(live.server, "alice", "Signed Up");
+    post_track(live.server, "bob", "Signed Up");
+    auto& bar = live.inspector->filter_bar();
+    bar.set_text("type:");
+    CHECK_FALSE(bar.error().empty());
+    CHECK(bar.error_position() > 0);
+    CHECK(bar.error().find("position") != std::string::npos);
+    bar.set_text("user:bob");
+    CHECK(bar.error().empty());
+    REQUIRE(live.pump(imgui, [&] { return !live.feed->searching() && live.feed->size() == 1; }));
+    REQUIRE(live.pump(imgui, [&] { return live.feed->row(0) != nullptr; }));
+    CHECK(live.feed->row(0)->user_id == "bob");
+    // Esc clears it (outside a text field).
+    live.pump(imgui, [] { return true; });
+    imgui.press(*live.inspector, ImGuiKey_Escape);
+    CHECK(bar.text().empty());
+    REQUIRE(live.pump(imgui, [&] { return !live.feed->searching() && live.feed->size() == 2; }));
+    CHECK(live.settings.filter_history.back() == "user:bob"); // history for up/down
+}
+
+TEST_CASE("arrows move the selection - its detail loads - Ctrl+C copies the event", "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    post_track(live.server, "u1", "One");
+    post_track(live.server, "u1", "Two");
+    REQUIRE(live.pump(imgui, [&] { return live.feed->size() == 2; }));
+    imgui.press(*live.inspector, ImGuiKey_UpArrow); // nothing selected: the newest
+    REQUIRE(live.pump(imgui, [&] { return live.feed->detail() != nullptr; }));
+    CHECK(live.feed->detail()->event.event_name == "Two");
+    imgui.press(*live.inspector, ImGuiKey_UpArrow);
+    REQUIRE(live.pump(imgui, [&] {
+        return live.feed->detail() && live.feed->detail()->event.event_name == "One";
+    }));
+    REQUIRE(live.feed->detail()->request);
+    CHECK(live.feed->detail()->request->record.path == "/v1/track");
+    live.pump(imgui, [&] { return !live.inspector->detail_pane().event_text().empty(); });
+    CHECK(live.inspector->detail_pane().event_text().find("\"One\"") != std::string::npos);
+    imgui.press(*live.inspector, ImGuiKey_C, true);
+    const char* clip = ImGui::GetClipboardText();
+    REQUIRE(clip);
+    CHECK(std::string(clip).find("\"One\"") != std::string::npos);
+}
+
+TEST_CASE("pause freezes the list while capture goes on - resume catches up", "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    post_track(live.server, "u1", "Before");
+    REQUIRE(live.pump(imgui, [&] { return live.feed->size() == 1; }));
+    imgui.press(*live.inspector, ImGuiKey_Space);
+    CHECK(live.feed->paused());
+    post_track(live.server, "u1", "During");
+    live.pump(
+        imgui, [] { return false; }, 300);
+    CHECK(live.feed->size() == 1);
+    CHECK(live.server.admin_json("/_mock/events")["events"].size() == 2); // captured anyway
+    imgui.press(*live.inspector, ImGuiKey_Space);
+    CHECK_FALSE(live.feed->paused());
+    CHECK(live.pump(imgui, [&] { return live.feed->size() == 2; }));
+}
+
+TEST_CASE("'/' focuses the filter bar", "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    live.pump(
+        imgui, [] { return false; }, 100);
+    imgui.press(*live.inspector, '/');
+    live.pump(
+        imgui, [] { return false; }, 50);
+    CHECK(ImGui::GetIO().WantTextInput);
+}
+
+TEST_CASE("lint warnings are explained", "[ui]") {
+    CHECK(ui::explain_lint("track without \"event\"").find("event name") != std::string::npos);
+    CHECK(ui::explain_lint("\"timestamp\" is not an ISO 8601 timestamp").find("ISO 8601") !=
+          std::string::npos);
+    CHECK_FALSE(ui::explain_lint("something new").empty());
+}

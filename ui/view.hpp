@@ -1,0 +1,32 @@
+// The base of every panel: it owns the child region (BeginChild/EndChild) so a panel only
+// draws its content, as ImHex's views do.
+#pragma once
+
+#include "context.hpp"
+
+#include <imgui.h>
+
+namespace rm::ui {
+
+class View {
+  public:
+    explicit View(InspectorContext& ctx) : m_ctx(ctx) {}
+    virtual ~View() = default;
+    View(const View&) = delete;
+    View& operator=(const View&) = delete;
+
+    // Draws the panel in a child region of this size (0 = the rest of the space).
+    void draw(const char* id, ImVec2 size = ImVec2(0, 0), bool border = false,
+              ImGuiWindowFlags flags = 0) {
+        if (ImGui::BeginChild(id, size, border, flags)) {
+            draw_content();
+        }
+        ImGui::EndChild();
+    }
+
+  protected:
+    virtual void draw_content() = 0;
+    InspectorContext& m_ctx;
+};
+
+} // namespace rm::ui
