@@ -28,6 +28,7 @@ struct InspectorContext {
     MainThreadQueue& tasks;
     Settings& settings;
     Fonts fonts;
+    float scale = 1.0f; // the UI's DPI scale (the theme's sizes are scaled by it)
     // Live mode (the server runs in this process); all null/empty with --open.
     Store* store = nullptr;
     FaultEngine* faults = nullptr;

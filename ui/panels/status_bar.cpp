@@ -99,11 +99,17 @@ void StatusBar::draw_content() {
     }
     // Right side: pause and clear.
     const float right = ImGui::GetWindowContentRegionMax().x;
-    const float width = ImGui::CalcTextSize("Export\xe2\x80\xa6").x +
-                        ImGui::CalcTextSize("Resume (Space)").x +
-                        ImGui::CalcTextSize("Clear\xe2\x80\xa6").x +
-                        ImGui::GetStyle().FramePadding.x * 6 + ImGui::GetStyle().ItemSpacing.x * 2;
+    const float width =
+        ImGui::CalcTextSize("Light").x + ImGui::CalcTextSize("Export\xe2\x80\xa6").x +
+        ImGui::CalcTextSize("Resume (Space)").x + ImGui::CalcTextSize("Clear\xe2\x80\xa6").x +
+        ImGui::GetStyle().FramePadding.x * 8 + ImGui::GetStyle().ItemSpacing.x * 3;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - width));
+    // The theme switch: remembered in settings.json with the rest.
+    if (ImGui::Button(m_ctx.settings.light_theme ? "Dark" : "Light")) {
+        m_ctx.settings.light_theme = !m_ctx.settings.light_theme;
+        apply_theme(m_ctx.settings.light_theme ? Theme::light : Theme::dark, m_ctx.scale);
+    }
+    ImGui::SameLine();
     if (ImGui::Button("Export\xe2\x80\xa6") && m_ctx.exporter) {
         m_ctx.exporter->open_for_view();
     }

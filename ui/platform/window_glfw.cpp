@@ -118,7 +118,9 @@ int run_glfw_loop(Settings& settings, MainThreadQueue& tasks, const LoopOptions&
 
     int code = 0;
     {
-        Inspector inspector(make_context(fonts));
+        InspectorContext made = make_context(fonts);
+        made.scale = scale;
+        Inspector inspector(std::move(made));
         int owed_frames = 3; // ImGui settles layout over a couple of frames
         bool screenshot_done = false;
         int loaded_frames = 0;
