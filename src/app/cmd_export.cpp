@@ -3,6 +3,7 @@
 // this file is the command line: flags, the output file (written to FILE.tmp-PID, renamed
 // when complete, removed on any error or on SIGINT/SIGTERM) and a progress bar on stderr when
 // stderr is a terminal.
+#include "app/progress_bar.hpp"
 #include "export/exporter.hpp"
 #include "query/filter.hpp"
 #include "storage/reader.hpp"
@@ -164,38 +165,6 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
-// "\rexport  45% [#########           ] 450000/1000000 events", at most ~10 times a second.
-class ProgressBar {
-  public:
-    explicit ProgressBar(const char* unit) : m_unit(unit) {}
-    void update(int64_t done, int64_t total) {
-        auto now = std::chrono::steady_clock::now();
-        if (done != total && now - m_last < std::chrono::milliseconds(100)) {
-            return;
-        }
-        m_last = now;
-        constexpr int width = 30;
-        const int filled = total > 0 ? static_cast<int>(done * width / total) : width;
-        const int percent = total > 0 ? static_cast<int>(done * 100 / total) : 100;
-        std::string bar(static_cast<size_t>(filled), '#');
-        bar.resize(width, ' ');
-        std::fprintf(stderr, "\rexport %3d%% [%s] %lld/%lld %s", percent, bar.c_str(),
-                     static_cast<long long>(done), static_cast<long long>(total), m_unit);
-        std::fflush(stderr);
-        m_drawn = true;
-    }
-    void end() {
-        if (m_drawn) {
-            std::fputs("\n", stderr);
-        }
-    }
-
-  private:
-    const char* m_unit;
-    std::chrono::steady_clock::time_point m_last{};
-    bool m_drawn = false;
-};
-
 int fail(const std::string& message) {
     std::cerr << "ruddermock export: " << message << "\n";
     return 2;
@@ -284,7 +253,7 @@ int cmd_export(const std::vector<std::string>& argv) {
     };
     const bool events =
         options.format == ExportFormat::ndjson || options.format == ExportFormat::json;
-    ProgressBar bar(events ? "events" : "requests");
+    ProgressBar bar("export", events ? "events" : "requests");
     ExportProgress progress;
     if (::isatty(STDERR_FILENO)) {
         progress = [&](int64_t done, int64_t total) { bar.update(done, total); };

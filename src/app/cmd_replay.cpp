@@ -3,6 +3,7 @@
 // HTTP client (cpp-httplib, one keep-alive connection), the progress bar on stderr when it is
 // a terminal, and the report: each request not delivered as it happens, a summary at the end
 // (stdout), usage errors and an unreachable target on stderr.
+#include "app/progress_bar.hpp"
 #include "export/replay.hpp"
 #include "forward/forwarder.hpp"
 #include "util/clock.hpp"
@@ -160,46 +161,6 @@ Result<Args> parse_args(const std::vector<std::string>& args) {
     return out;
 }
 
-// "\rreplay  45% [#########           ] 450/1000 events", at most ~10 times a second.
-class ProgressBar {
-  public:
-    explicit ProgressBar(const char* unit) : m_unit(unit) {}
-    void update(int64_t done, int64_t total) {
-        auto now = std::chrono::steady_clock::now();
-        if (done != total && now - m_last < std::chrono::milliseconds(100)) {
-            return;
-        }
-        m_last = now;
-        constexpr int width = 30;
-        const int filled = total > 0 ? static_cast<int>(done * width / total) : width;
-        const int percent = total > 0 ? static_cast<int>(done * 100 / total) : 100;
-        std::string bar(static_cast<size_t>(filled), '#');
-        bar.resize(width, ' ');
-        std::fprintf(stderr, "\rreplay %3d%% [%s] %lld/%lld %s", percent, bar.c_str(),
-                     static_cast<long long>(done), static_cast<long long>(total), m_unit);
-        std::fflush(stderr);
-        m_drawn = true;
-    }
-    // Before other output: the bar's line is cleared (drawn again at the next update).
-    void clear() {
-        if (m_drawn) {
-            std::fputs("\r\033[K", stderr);
-            std::fflush(stderr);
-            m_last = {};
-        }
-    }
-    void end() {
-        if (m_drawn) {
-            std::fputs("\n", stderr);
-        }
-    }
-
-  private:
-    const char* m_unit;
-    std::chrono::steady_clock::time_point m_last{};
-    bool m_drawn = false;
-};
-
 int fail(const std::string& message) {
     std::cerr << "ruddermock replay: " << message << "\n";
     return 2;
@@ -294,7 +255,7 @@ int cmd_replay(const std::vector<std::string>& argv) {
     run_options.retry.attempts = args->attempts;
     run_options.rate = args->rate;
     run_options.target = args->to;
-    ProgressBar bar(plan->har ? "requests" : "events");
+    ProgressBar bar("replay", plan->har ? "requests" : "events");
     ReplayProgress progress;
     if (::isatty(STDERR_FILENO)) {
         progress = [&](int64_t done, int64_t total) { bar.update(done, total); };
