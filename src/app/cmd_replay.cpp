@@ -28,7 +28,7 @@ int cmd_replay(const std::vector<std::string>& args);
 namespace {
 
 constexpr const char* k_usage =
-    R"(Usage: ruddermock replay FILE --to URL --write-key WK [--batch N] [--rate N/s]
+    R"(Usage: ruddermock replay FILE --to URL [--write-key WK] [--batch N] [--rate N/s]
                          [--attempts N]
 
 Sends the events of FILE (`ruddermock export --format ndjson`, normalised or not) or the
@@ -37,7 +37,8 @@ or a rudder-server.
 
   FILE             NDJSON events, one per line (or a JSON array of them), or a .har file
   --to URL         the data plane, http://HOST[:PORT][/PATH]
-  --write-key WK   the write key sent (Basic auth); in HAR it replaces each entry's own
+  --write-key WK   the write key sent (Basic auth); required for NDJSON; in HAR it
+                   replaces each entry's own (without it, each entry keeps its own)
   --batch N        NDJSON: POST /v1/batch with up to N events each (default: one
                    POST /v1/{type} per event)
   --rate N/s       at most N requests per second (retries included), e.g. 50/s or 0.5/s
@@ -155,8 +156,8 @@ Result<Args> parse_args(const std::vector<std::string>& args) {
     if (out.to.empty()) {
         return make_error("missing --to URL (the data plane)");
     }
-    if (!out.write_key || out.write_key->empty()) {
-        return make_error("missing --write-key WK");
+    if (out.write_key && out.write_key->empty()) {
+        return make_error("--write-key needs a non-empty write key");
     }
     return out;
 }
@@ -209,11 +210,14 @@ int cmd_replay(const std::vector<std::string>& argv) {
     const std::string text = content.str();
 
     ReplayPlanOptions plan_options;
-    plan_options.write_key = *args->write_key;
+    plan_options.write_key = args->write_key.value_or("");
     plan_options.batch = args->batch;
     plan_options.base_path = target->base_path;
     plan_options.now_ms = now_ms();
     const ReplayInput input = detect_replay_input(args->file, text);
+    if (input == ReplayInput::ndjson && !args->write_key) {
+        return fail("missing --write-key WK (NDJSON events carry no write key)");
+    }
     auto plan = plan_replay(text, input, plan_options);
     if (!plan) {
         return fail(args->file + ": " + plan.error().message);

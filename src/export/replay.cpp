@@ -304,7 +304,8 @@ Result<ReplayPlan> plan_har(std::string_view text, const ReplayPlanOptions& o) {
             return make_error(where + ": request.url is not a URL: " + url);
         }
         bool has_key = false;
-        r.path = o.base_path + replace_write_key(url, o.write_key, has_key);
+        const bool own_key = o.write_key.empty(); // keep each entry's own key
+        r.path = o.base_path + (own_key ? url : replace_write_key(url, o.write_key, has_key));
         bool has_auth = false;
         std::string content_type;
         std::string_view headers = member(request, "headers", json::Kind::array);
@@ -320,7 +321,7 @@ Result<ReplayPlan> plan_har(std::string_view text, const ReplayPlanOptions& o) {
                 (same_name(name, "User-Agent") && value == "<user-agent>")) {
                 continue;
             }
-            if (same_name(name, "Authorization")) {
+            if (same_name(name, "Authorization") && !own_key) {
                 has_auth = true;
                 continue;
             }

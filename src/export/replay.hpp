@@ -60,8 +60,8 @@ struct ReplayPlan {
 };
 
 struct ReplayPlanOptions {
-    std::string write_key;
-    size_t batch = 0; // 0: one POST /v1/{type} per event
+    std::string write_key; // "" (HAR only): each entry keeps its own Authorization and writeKey
+    size_t batch = 0;      // 0: one POST /v1/{type} per event
     size_t max_batch_bytes = 3500 * 1024;
     std::string base_path;               // the target URL's path: "" or "/prefix"
     int64_t now_ms = 0;                  // the value of "<timestamp>"

@@ -4,6 +4,7 @@
 #include "export/export_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fcntl.h>
 #include <fstream>
 #include <spawn.h>
@@ -191,6 +192,45 @@ TEST_CASE("export -o writes the whole file or nothing", "[export][cli]") {
     CHECK(blocked.err.find("cannot write " + (dir / "folder")) != std::string::npos);
     CHECK(std::filesystem::is_directory(dir / "folder"));
     CHECK(temp_files(dir).empty());
+}
+
+TEST_CASE("export -o interrupted by SIGTERM or SIGINT leaves no file behind", "[export][cli]") {
+    TempDir dir("cmd-export-interrupted");
+    const std::string db = dir / "capture.db";
+    {
+        TestServer srv(rm::test::file_config(db));
+        for (int i = 0; i < 150; ++i) {
+            feed(srv, 1000); // 150,000 events: the export takes a few hundred ms
+        }
+    }
+    for (int sig : {SIGTERM, SIGINT}) {
+        const std::string out = dir / ("out-" + std::to_string(sig) + ".ndjson");
+        std::vector<std::string> args = {RUDDERMOCK_BINARY, "export",      "--db", db, "--format",
+                                         "ndjson",          "--normalize", "-o",   out};
+        std::vector<char*> argv;
+        for (auto& a : args) {
+            argv.push_back(a.data());
+        }
+        argv.push_back(nullptr);
+        pid_t pid = -1;
+        REQUIRE(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+        // Signal it as soon as its temporary file exists, i.e. in the middle of writing.
+        bool seen = false;
+        for (int i = 0; i < 20000 && !seen; ++i) {
+            seen = !temp_files(dir).empty();
+            if (!seen) {
+                std::this_thread::sleep_for(std::chrono::microseconds(200));
+            }
+        }
+        REQUIRE(seen);
+        ::kill(pid, sig);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        INFO("signal " << sig);
+        CHECK(WIFSIGNALED(status)); // it did not finish before the signal (the test would be moot)
+        CHECK(!std::filesystem::exists(out));
+        CHECK(temp_files(dir).empty());
+    }
 }
 
 TEST_CASE("export shows progress only when stderr is a terminal", "[export][cli]") {

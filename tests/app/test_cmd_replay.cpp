@@ -193,6 +193,13 @@ TEST_CASE("replay of a HAR export", "[replay][cli]") {
     CHECK(requests["requests"][0]["path"] == "/v1/batch");
     CHECK(run(src.dir, {"verify", "--expect", src.fixture, "--db", src.dir / "target.db"}).out ==
           k_verified);
+    // Without --write-key each entry keeps its own key.
+    TestServer own(rm::test::file_config(src.dir / "own.db"));
+    Run o = run(src.dir, {"replay", har, "--to", url_of(own)});
+    CHECK(o.code == 0);
+    auto own_requests = own.admin_json("/_mock/requests");
+    REQUIRE(own_requests["requests"].size() == 1);
+    CHECK(own_requests["requests"][0]["write_key"] == "wk-source");
     Run batch =
         run(src.dir, {"replay", har, "--to", url_of(target), "--write-key", "k", "--batch", "3"});
     CHECK(batch.code == 2);
