@@ -1,5 +1,7 @@
 #include "storage/schema.hpp"
 
+#include "storage/counts.hpp"
+
 #include "util/encoding.hpp"
 
 #include <sqlite3.h>
@@ -113,6 +115,9 @@ CREATE INDEX requests_delivery ON requests(delivery_key, status, write_key)
 CREATE TABLE forward_queue (request_id INTEGER PRIMARY KEY);
 ALTER TABLE requests ADD COLUMN forward_status INTEGER;
 )sql",
+    // 6 -> 7: counts per event type and write key, per request status and write key, kept
+    // by the writer in the same transactions as the rows (counts.hpp); filled once here.
+    k_counts_migration,
 };
 
 Result<int> user_version(Database& db) {

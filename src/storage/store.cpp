@@ -110,15 +110,12 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     if (auto st = sql::migrate(impl->write_db); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
-    // The number of stored events (for --max-events) and the messageId index.
-    auto count = impl->write_db.prepare("SELECT COUNT(*) FROM events");
-    if (!count) {
-        return count.error();
+    // The number of stored events (for --max-events; counts.hpp) and the messageId index.
+    auto counts = read_counts(impl->write_db);
+    if (!counts) {
+        return make_error(impl->path + ": " + counts.error().message);
     }
-    if (auto row = count->step(); !row) {
-        return row.error();
-    }
-    impl->event_count = count->column_int(0);
+    impl->event_count = counts->events;
     if (auto st = impl->open_forward(); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
@@ -209,7 +206,7 @@ struct Statements {
 namespace {
 
 Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
-                       const InsertJob& job, int64_t& event_count) {
+                       const InsertJob& job, int64_t& event_count, CountDeltas& counts) {
     const auto& r = job.request;
     const std::string& received_at = job.received_at;
     s.insert_request.bind(1, r.received_ms)
@@ -239,6 +236,7 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
         return st.error();
     }
     int64_t request_id = db.last_insert_id();
+    counts.add_request(r.status, r.write_key);
     for (size_t i = 0; i < job.events.size(); ++i) {
         const EventRecord& e = job.events[i];
         const EventKeys& k = job.keys[i];
@@ -284,15 +282,19 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
             messages.add_first(key, db.last_insert_id());
         }
         ++event_count;
+        counts.add_event(e.type, r.write_key);
     }
     return request_id;
 }
 
 Result<int64_t> apply_reset(sql::Database& db, MessageIndex& messages, const ResetJob& job,
-                            int64_t& event_count) {
+                            int64_t& event_count, CountDeltas& counts) {
     int64_t removed = 0;
     if (!job.write_key) {
         if (auto st = messages.clear(); !st) {
+            return st.error();
+        }
+        if (auto st = counts.clear_all(db); !st) {
             return st.error();
         }
         if (auto st = db.exec("DELETE FROM events"); !st) {
@@ -304,6 +306,9 @@ Result<int64_t> apply_reset(sql::Database& db, MessageIndex& messages, const Res
         }
         event_count = 0;
         return removed;
+    }
+    if (auto st = counts.subtract_write_key(db, *job.write_key); !st) {
+        return st.error();
     }
     for (const char* table : {"events", "requests"}) {
         auto stmt = db.prepare(std::string("DELETE FROM ") + table + " WHERE write_key = ?");
@@ -364,6 +369,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         write_db.exec("ROLLBACK");
         event_count = count_before;
         forward = forward_before;
+        counts.discard();
         if (auto st = messages.reload(); !st) {
             log::error("cannot reload the messageId index: " + st.error().message);
         }
@@ -377,7 +383,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
             [&](const auto& work) -> Result<int64_t> {
                 using Job = std::decay_t<decltype(work)>;
                 if constexpr (std::is_same_v<Job, InsertJob>) {
-                    auto id = insert(write_db, stmts, messages, work, event_count);
+                    auto id = insert(write_db, stmts, messages, work, event_count, counts);
                     // Forwarded: every request whose events are stored (see store.hpp, 4).
                     if (id && options.forward && !work.events.empty()) {
                         if (auto st = forward_enqueue(stmts.forward, *id); !st) {
@@ -389,7 +395,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
                     if (auto st = forward_reset(work); !st) { // before the requests go
                         return st.error();
                     }
-                    return apply_reset(write_db, messages, work, event_count);
+                    return apply_reset(write_db, messages, work, event_count, counts);
                 } else {
                     return forward_done(stmts.forward, work);
                 }
@@ -404,11 +410,18 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         return fail(st.error());
     }
     if (options.max_events > 0 && event_count > options.max_events) {
+        if (auto st = counts.subtract_oldest_events(write_db, event_count - options.max_events);
+            !st) {
+            return fail(st.error());
+        }
         stmts.trim.bind(1, event_count - options.max_events);
         if (auto st = stmts.trim.run(); !st) {
             return fail(st.error());
         }
         event_count -= write_db.changes();
+    }
+    if (auto st = counts.apply(write_db); !st) {
+        return fail(st.error());
     }
     if (auto st = write_db.exec("COMMIT"); !st) {
         log::error("commit failed: " + st.error().message);

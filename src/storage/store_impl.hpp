@@ -2,6 +2,7 @@
 // and store_queries.cpp (read side).
 #pragma once
 
+#include "storage/counts.hpp"
 #include "storage/message_index.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
@@ -166,6 +167,7 @@ struct Store::Impl {
     void forward_publish(); // after a commit: counters for stats(), the drop warning
 
     int64_t event_count = 0; // writer thread only
+    CountDeltas counts;      // writer thread only: counts.hpp, applied before each COMMIT
 
     Result<int64_t> submit(WriteWork work);
     void writer_loop();

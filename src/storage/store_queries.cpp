@@ -1,5 +1,6 @@
 // The read side of the store: parameterised queries on pooled read-only connections.
 #include "query/filter.hpp"
+#include "storage/counts.hpp"
 #include "storage/message_index.hpp"
 #include "storage/rows.hpp"
 #include "storage/store.hpp"
@@ -287,41 +288,16 @@ Result<StoreStats> Store::stats() {
             return stmt->each_row(on_row);
         };
         int64_t minute_ago = now_ms() - 60000;
-        Status st = run("SELECT COUNT(*) FROM events",
-                        [&](const auto& s) { out.events = s.column_int(0); });
-        if (st) {
-            st = run("SELECT COUNT(*) FROM requests",
-                     [&](const auto& s) { out.requests = s.column_int(0); });
-        }
-        if (st) {
-            st = run("SELECT type, COUNT(*) FROM events GROUP BY type", [&](const auto& s) {
-                out.events_by_type[s.column_text(0)] = s.column_int(1);
-            });
-        }
-        if (st) {
-            // The status index holds only statuses other than 200; the rest are 200s.
-            int64_t unusual = 0;
-            st = run("SELECT status, COUNT(*) FROM requests WHERE status <> 200 GROUP BY status",
-                     [&](const auto& s) {
-                         out.requests_by_status[static_cast<int>(s.column_int(0))] =
-                             s.column_int(1);
-                         unusual += s.column_int(1);
-                     });
-            if (out.requests > unusual) {
-                out.requests_by_status[200] = out.requests - unusual;
-            }
-        }
-        if (st) {
-            st = run("SELECT write_key, COUNT(*) FROM events GROUP BY write_key",
-                     [&](const auto& s) {
-                         out.events_by_write_key[s.column_text(0)] = s.column_int(1);
-                     });
-        }
-        if (st) {
-            st = run("SELECT write_key, COUNT(*) FROM requests GROUP BY write_key",
-                     [&](const auto& s) {
-                         out.requests_by_write_key[s.column_text(0)] = s.column_int(1);
-                     });
+        Status st = Ok{};
+        if (auto counts = read_counts(db); !counts) { // counts.hpp: a few rows, no scan
+            st = counts.error();
+        } else {
+            out.events = counts->events;
+            out.requests = counts->requests;
+            out.events_by_type = std::move(counts->events_by_type);
+            out.requests_by_status = std::move(counts->requests_by_status);
+            out.events_by_write_key = std::move(counts->events_by_write_key);
+            out.requests_by_write_key = std::move(counts->requests_by_write_key);
         }
         if (st) {
             // Bounded by --forward-queue: a cheap count.

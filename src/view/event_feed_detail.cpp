@@ -1,4 +1,5 @@
 // EventFeed: the selected event's detail and the totals of the status bar.
+#include "storage/counts.hpp"
 #include "util/clock.hpp"
 #include "util/gzip.hpp"
 #include "view/event_feed.hpp"
@@ -63,32 +64,15 @@ Result<FeedTotals> read_totals(sql::Database& db) {
     FeedTotals t;
     t.at_ms = now_ms();
     db.exec("BEGIN"); // one snapshot: the numbers agree with each other
-    auto run = [&](const char* text, const std::function<void(const sql::Statement&)>& fn) {
-        auto stmt = db.prepare(text);
-        return stmt ? stmt->each_row(fn) : Status(stmt.error());
-    };
-    Status st = run("SELECT type, COUNT(*) FROM events GROUP BY type", [&](const auto& s) {
-        t.by_type[s.column_text(0)] = s.column_int(1);
-        t.events += s.column_int(1);
-    });
-    if (st) {
-        st = run("SELECT COUNT(*) FROM requests",
-                 [&](const auto& s) { t.requests = s.column_int(0); });
-    }
-    if (st) {
-        int64_t unusual = 0; // the status index holds only statuses other than 200
-        st = run("SELECT status, COUNT(*) FROM requests WHERE status <> 200 GROUP BY status",
-                 [&](const auto& s) {
-                     t.by_status[static_cast<int>(s.column_int(0))] = s.column_int(1);
-                     unusual += s.column_int(1);
-                 });
-        if (t.requests > unusual) {
-            t.by_status[200] = t.requests - unusual;
-        }
-    }
-    if (st) {
-        st = run("SELECT write_key, COUNT(*) FROM requests GROUP BY write_key",
-                 [&](const auto& s) { t.by_key[s.column_text(0)] = s.column_int(1); });
+    Status st = Ok{};
+    if (auto counts = read_counts(db); !counts) { // counts.hpp: a few rows, no scan
+        st = counts.error();
+    } else {
+        t.events = counts->events;
+        t.requests = counts->requests;
+        t.by_type = std::move(counts->events_by_type);
+        t.by_status = std::move(counts->requests_by_status);
+        t.by_key = std::move(counts->requests_by_write_key);
     }
     db.exec("COMMIT");
     if (!st) {
