@@ -30,6 +30,11 @@ constexpr RouteInfo k_routes[] = {
     {Route::root, "/", "GET", AuthKind::none, BodyKind::none, ""},
     {Route::version, "/version", "GET", AuthKind::none, BodyKind::none, ""},
     {Route::robots, "/robots.txt", "GET", AuthKind::none, BodyKind::none, ""},
+    // The control plane (configUrl) on the same port, both spellings the SDKs use. Its write
+    // key (Basic auth or ?writeKey=) is read by the route itself: unknown keys get the control
+    // plane's answer, not the gateway's 401.
+    {Route::source_config, "/sourceConfig/", "GET, HEAD", AuthKind::none, BodyKind::none, ""},
+    {Route::source_config, "/sourceConfig", "GET, HEAD", AuthKind::none, BodyKind::none, ""},
 };
 } // namespace
 

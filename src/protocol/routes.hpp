@@ -30,6 +30,7 @@ enum class Route {
     root,
     version,
     robots,
+    source_config, // the control plane's GET /sourceConfig (browser SDK), key read by itself
 };
 
 // How a route identifies its source.

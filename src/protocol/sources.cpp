@@ -59,6 +59,7 @@ Result<SourceRegistry> SourceRegistry::from_json(const std::string& text) {
         if (src.id.empty() || src.write_key.empty()) {
             return make_error(where + " needs a non-empty \"id\" and \"writeKey\"");
         }
+        src.name = string_field(s, "name");
         src.enabled = bool_field(s, "enabled", true);
         src.original_id = string_field(s, "originalId");
         src.workspace_id = string_field(s, "workspaceId");
@@ -71,10 +72,17 @@ Result<SourceRegistry> SourceRegistry::from_json(const std::string& text) {
         }
         if (auto dests = s.find("destinations"); dests != s.end() && dests->is_array()) {
             for (const auto& d : *dests) {
-                if (d.is_object()) {
-                    src.destinations.push_back(
-                        Destination{string_field(d, "id"), bool_field(d, "enabled", true)});
+                if (!d.is_object()) {
+                    continue;
                 }
+                Destination dest{string_field(d, "id"), bool_field(d, "enabled", true),
+                                 string_field(d, "name"), "", ""};
+                if (auto def = d.find("destinationDefinition");
+                    def != d.end() && def->is_object()) {
+                    dest.definition_name = string_field(*def, "name");
+                    dest.definition_display = string_field(*def, "displayName");
+                }
+                src.destinations.push_back(std::move(dest));
             }
         }
         if (out.m_by_key.count(src.write_key) != 0) {

@@ -15,10 +15,14 @@ namespace rm {
 struct Destination {
     std::string id;
     bool enabled = true;
+    std::string name;               // "" when the file gives none
+    std::string definition_name;    // destinationDefinition.name, e.g. "GA4"
+    std::string definition_display; // destinationDefinition.displayName
 };
 
 struct Source {
     std::string id;
+    std::string name; // "" when the file gives none (and for learned sources)
     std::string write_key;
     std::string workspace_id;
     std::string category;    // "" = event stream, "webhook", ...

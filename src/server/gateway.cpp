@@ -4,6 +4,7 @@
 #include "protocol/events.hpp"
 #include "server/connection_faults.hpp"
 #include "server/cors.hpp"
+#include "server/info_routes.hpp"
 #include "server/request_view.hpp"
 #include "util/clock.hpp"
 #include "util/encoding.hpp"
@@ -91,8 +92,10 @@ struct Gateway::Exchange {
     Reason reason = Reason::ok;
     std::string combined_message; // import: several groups failed
     std::vector<EventRecord> events;
-    bool pixel = false;     // always 200 + GIF
-    bool info_body = false; // health/version/robots/webhook GET: body and type set directly
+    bool pixel = false;      // always 200 + GIF
+    bool info_body = false;  // health/version/robots/sourceConfig/webhook GET: body set directly
+    int info_status = 200;   // of an info_body answer (sourceConfig refuses unknown keys)
+    std::string info_reason; // of an info_body answer, for the journal
     std::string body;
     std::string content_type;
     std::string allow;                  // for 405
@@ -208,7 +211,7 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
 void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
                            const httplib::ContentReader* reader, Exchange& ex) {
     if (route.auth == AuthKind::none && route.body == BodyKind::none) {
-        answer_info_route(route, ex);
+        answer_info_route(route, req, ex);
         return;
     }
     // 1. Auth, before the body is read: a bad key with a bad body gets the auth error.
@@ -342,25 +345,14 @@ void Gateway::run_pipeline(const RouteInfo& route, const httplib::Request& req,
     }
 }
 
-void Gateway::answer_info_route(const RouteInfo& route, Exchange& ex) {
+void Gateway::answer_info_route(const RouteInfo& route, const httplib::Request& req, Exchange& ex) {
+    InfoAnswer a = answer_info(route, req, m_sources);
     ex.info_body = true;
-    switch (route.route) {
-    case Route::robots:
-        ex.content_type = "text/plain; charset=utf-8";
-        ex.body = "User-agent: * \nDisallow: / \n";
-        break;
-    case Route::version:
-        ex.content_type = "application/json; charset=utf-8";
-        ex.body = R"({"Version":"ruddermock-0.1.0","Commit":"ruddermock","BuildDate":")" __DATE__
-                  R"(","BuiltBy":"ruddermock","Features":[]})";
-        break;
-    default:
-        ex.content_type = "application/json; charset=utf-8";
-        ex.body = R"({"server":"UP","db":"UP","acceptingEvents":"TRUE","routingEvents":"TRUE",)"
-                  R"("mode":"NORMAL","backendConfigMode":"JSON","lastSync":")" +
-                  format_rfc3339_ms(now_ms()) + R"(","lastRegulationSync":""})";
-        break;
-    }
+    ex.info_status = a.status;
+    ex.info_reason = std::move(a.reason);
+    ex.content_type = std::move(a.content_type);
+    ex.body = std::move(a.body);
+    ex.record.write_key = std::move(a.write_key);
 }
 
 void Gateway::finish(Exchange& ex, httplib::Response& res) {
@@ -383,8 +375,9 @@ void Gateway::finish(Exchange& ex, httplib::Response& res) {
         res.set_content(std::string(reinterpret_cast<const char*>(k_gif), sizeof k_gif),
                         "image/gif");
     } else if (ex.info_body && ex.reason == Reason::ok) {
-        res.status = 200;
+        res.status = ex.info_status;
         res.set_content(ex.body, ex.content_type.empty() ? text_type : ex.content_type);
+        rec.reason = std::move(ex.info_reason);
     } else {
         res.status = ex.reason == Reason::ok ? 200 : reason_status(ex.reason);
         std::string body = ex.reason == Reason::combined

@@ -53,7 +53,7 @@ class Gateway {
 
     void run_pipeline(const RouteInfo& route, const httplib::Request& req,
                       const httplib::ContentReader* reader, Exchange& ex);
-    void answer_info_route(const RouteInfo& route, Exchange& ex);
+    void answer_info_route(const RouteInfo& route, const httplib::Request& req, Exchange& ex);
     // The fault step: journals the request's delivery, asks the fault plan, sleeps a drawn
     // delay. True when a fault decides the answer (the events are then not stored).
     bool apply_faults(const httplib::Request& req, Exchange& ex);
