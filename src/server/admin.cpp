@@ -1,5 +1,6 @@
 #include "server/admin.hpp"
 
+#include "protocol/browser_headers.hpp"
 #include "query/filter.hpp"
 #include "server/request_view.hpp"
 #include "util/json_writer.hpp"
@@ -254,6 +255,8 @@ void AdminApi::list_requests(const httplib::Request& req, httplib::Response& res
         w.key("event_count").value(rec.event_count);
         w.key("duration_us").value(rec.duration_us);
         w.key("headers").raw(rec.headers_json);
+        // The browser SDK's headers, decoded (null when the request has none of them).
+        w.key("browser").raw(browser_headers_json(read_browser_headers(rec.headers_json)));
         w.key("body").value(rec.body);
         w.key("response_body").value(rec.response_body);
         w.key("fault");

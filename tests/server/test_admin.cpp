@@ -141,3 +141,47 @@ TEST_CASE("repeated messageIds are marked - not dropped", "[admin][duplicates]")
     CHECK(got["events"][0]["duplicate_of"].is_null());
     CHECK(got["events"][1]["duplicate_of"] == got["events"][0]["id"]);
 }
+
+TEST_CASE("request rows decode the browser SDK's headers - deliveries show its retry headers",
+          "[admin][browser_headers]") {
+    test::TestServer srv;
+    auto c = srv.client();
+    const std::string event = R"({"anonymousId":"anon-b1","event":"E","messageId":"m-b1"})";
+    // base64("anon-b1"), as the SDK's toBase64 sends it.
+    httplib::Headers first = {{"Authorization", test::basic("wk-b")},
+                              {"AnonymousId", "YW5vbi1iMQ=="},
+                              {"SentAt", "2026-08-01T10:00:00.000Z"}};
+    httplib::Headers retry = first;
+    retry.emplace("Rsa-Retry-Attempt", "1");
+    retry.emplace("Rsa-Since-Last-Attempt", "1003");
+    retry.emplace("Rsa-Since-First-Attempt", "1003");
+    retry.emplace("Rsa-Retry-Reason", "server-503");
+    c.Put("/_mock/faults",
+          R"({"rules":[{"id":"once","match":{"route":"/v1/track"},"trigger":{"first":1},)"
+          R"("effect":{"status":503}}]})",
+          "application/json");
+    CHECK(c.Post("/v1/track", first, event, "text/plain")->status == 503);
+    CHECK(c.Post("/v1/track", retry, event, "text/plain")->status == 200);
+    c.Post("/v1/track", {{"Authorization", test::basic("wk-plain")}}, R"({"userId":"u"})",
+           "application/json");
+    json rows = srv.admin_json("/_mock/requests?writeKey=wk-b")["requests"];
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["browser"] == json::parse(R"({"anonymous_id_header":"anon-b1",)"
+                                            R"("sent_at":"2026-08-01T10:00:00.000Z"})"));
+    CHECK(rows[1]["browser"]["anonymous_id_header"] == "anon-b1");
+    CHECK(rows[1]["browser"]["retry_attempt"] == 1);
+    CHECK(rows[1]["browser"]["since_last_attempt_ms"] == 1003);
+    CHECK(rows[1]["browser"]["since_first_attempt_ms"] == 1003);
+    CHECK(rows[1]["browser"]["retry_reason"] == "server-503");
+    CHECK(srv.admin_json("/_mock/requests?writeKey=wk-plain")["requests"][0]["browser"].is_null());
+    json d = srv.admin_json("/_mock/deliveries?writeKey=wk-b")["deliveries"];
+    REQUIRE(d.size() == 1);
+    CHECK(d[0]["outcome"] == "delivered");
+    REQUIRE(d[0]["attempts"].size() == 2);
+    CHECK(d[0]["attempts"][0]["retry_headers"].empty());
+    const json& again = d[0]["attempts"][1]["retry_headers"];
+    CHECK(again["Rsa-Retry-Attempt"] == "1");
+    CHECK(again["Rsa-Since-Last-Attempt"] == "1003");
+    CHECK(again["Rsa-Since-First-Attempt"] == "1003");
+    CHECK(again["Rsa-Retry-Reason"] == "server-503");
+}
