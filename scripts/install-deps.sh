@@ -11,6 +11,8 @@ packages=(
   # the window's tests: a virtual display with software OpenGL, and a colour count of the
   # screenshot
   xvfb xauth libgl1-mesa-dri imagemagick xdotool
+  # the browser SDK's test: headless Chromium, driven by playwright-core from npm
+  chromium
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk)
