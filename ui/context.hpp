@@ -50,7 +50,8 @@ struct InspectorContext {
     // The diff view's left side, pinned from the detail pane (0 = none).
     int64_t diff_left = 0;
     int64_t diff_right = 0;
-    bool show_diff = false;
+    // A tab to bring to the front on the next frame ("Diff" after pinning, a test's choice).
+    std::string open_tab;
     // A filter a panel asks for (the filter bar applies it on its next frame).
     std::string pending_filter;
     // Ctrl+Q: the platform layer closes the window (as the close button does).

@@ -53,6 +53,18 @@ void Inspector::shortcuts() {
     if (ImGui::IsKeyPressed('/', false)) {
         m_ctx.focus_filter = true;
     }
+    if (pressed(ImGuiKey_Space)) {
+        m_ctx.feed.set_paused(!m_ctx.feed.paused());
+    }
+    if (pressed(ImGuiKey_Escape) && !ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId)) {
+        m_filter->clear();
+    }
+    if (io.KeyCtrl && ImGui::IsKeyPressed('Q', false)) {
+        m_ctx.quit_requested = true;
+    }
+    if (m_active_tab != "Events") {
+        return; // the other tabs move their own selection (the requests view) or have none
+    }
     if (pressed(ImGuiKey_DownArrow)) {
         m_table->move_selection(1);
     }
@@ -67,15 +79,6 @@ void Inspector::shortcuts() {
     }
     if (pressed(ImGuiKey_End)) {
         m_table->select_last();
-    }
-    if (pressed(ImGuiKey_Space)) {
-        m_ctx.feed.set_paused(!m_ctx.feed.paused());
-    }
-    if (pressed(ImGuiKey_Escape) && !ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId)) {
-        m_filter->clear();
-    }
-    if (io.KeyCtrl && ImGui::IsKeyPressed('Q', false)) {
-        m_ctx.quit_requested = true;
     }
     if (io.KeyCtrl && pressed(ImGuiKey_C)) {
         std::string text = m_detail->event_text();
@@ -128,17 +131,22 @@ void Inspector::frame() {
     ImGui::Separator();
     m_filter->draw("filter", ImVec2(0, line * 2), false, ImGuiWindowFlags_NoScrollbar);
     if (ImGui::BeginTabBar("main")) {
-        if (ImGui::BeginTabItem("Events")) {
+        // The tab drawn this frame; the shortcuts of the next frame follow it.
+        auto flags_of = [&](const char* title) {
+            if (m_ctx.open_tab != title) {
+                return ImGuiTabItemFlags(0);
+            }
+            m_ctx.open_tab.clear();
+            return ImGuiTabItemFlags(ImGuiTabItemFlags_SetSelected);
+        };
+        if (ImGui::BeginTabItem("Events", nullptr, flags_of("Events"))) {
+            m_active_tab = "Events";
             draw_events_tab();
             ImGui::EndTabItem();
         }
         for (auto& tab : m_tabs) {
-            ImGuiTabItemFlags tab_flags = 0;
-            if (m_ctx.show_diff && std::string(tab.title) == "Diff") {
-                tab_flags = ImGuiTabItemFlags_SetSelected;
-                m_ctx.show_diff = false;
-            }
-            if (ImGui::BeginTabItem(tab.title, nullptr, tab_flags)) {
+            if (ImGui::BeginTabItem(tab.title, nullptr, flags_of(tab.title))) {
+                m_active_tab = tab.title;
                 tab.view->draw(tab.title);
                 ImGui::EndTabItem();
             }

@@ -39,6 +39,8 @@ class Inspector {
     DetailPane& detail_pane() { return *m_detail; }
     StatusBar& status_bar() { return *m_status; }
     RequestsView& requests_view() { return *m_requests; }
+    // The tab shown in the last frame: "Events", "Requests", "Faults", "Stats" or "Diff".
+    const std::string& active_tab() const { return m_active_tab; }
 
     // The tabs beside "Events" (requests, faults, stats, diff), in order.
     struct Tab {
@@ -61,6 +63,7 @@ class Inspector {
     double m_message_shown_until = 0;
     RequestsView* m_requests = nullptr; // owned by m_tabs; its feed's version wakes frames
     uint64_t m_requests_drawn = 0;
+    std::string m_active_tab = "Events";
 };
 
 } // namespace rm::ui

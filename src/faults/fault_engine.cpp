@@ -105,7 +105,7 @@ struct FaultEngine::Active {
 FaultEngine::FaultEngine() = default;
 FaultEngine::~FaultEngine() = default;
 
-void FaultEngine::set(FaultPlan plan) {
+std::shared_ptr<FaultEngine::Active> FaultEngine::make_active(FaultPlan plan) {
     auto active = std::make_shared<Active>();
     active->set_at = std::chrono::steady_clock::now();
     active->states = std::make_unique<RuleState[]>(plan.rules.size());
@@ -116,15 +116,35 @@ void FaultEngine::set(FaultPlan plan) {
         active->states[i].rng = fault_rng_next(s);
     }
     active->plan = std::move(plan);
+    return active;
+}
+
+void FaultEngine::set(FaultPlan plan) {
+    auto active = make_active(std::move(plan));
     std::lock_guard lock(m_mutex);
     m_plan = std::move(active);
     m_active.store(true, std::memory_order_release);
+    m_version.fetch_add(1, std::memory_order_acq_rel);
 }
 
 void FaultEngine::clear() {
     std::lock_guard lock(m_mutex);
     m_plan.reset();
     m_active.store(false, std::memory_order_release);
+    m_version.fetch_add(1, std::memory_order_acq_rel);
+}
+
+bool FaultEngine::set_if(FaultPlan plan, uint64_t expected_version) {
+    const bool empty = plan.rules.empty();
+    auto active = empty ? nullptr : make_active(std::move(plan));
+    std::lock_guard lock(m_mutex);
+    if (m_version.load(std::memory_order_acquire) != expected_version) {
+        return false;
+    }
+    m_plan = std::move(active);
+    m_active.store(!empty, std::memory_order_release);
+    m_version.fetch_add(1, std::memory_order_acq_rel);
+    return true;
 }
 
 std::shared_ptr<FaultEngine::Active> FaultEngine::current() const {

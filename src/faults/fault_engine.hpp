@@ -55,6 +55,11 @@ class FaultEngine {
     // Replaces the plan atomically (counters restart; the window clock starts now).
     void set(FaultPlan plan);
     void clear();
+    // Counts every set() and clear(): a panel that read the plan at version v and changes it
+    // uses set_if(plan, v), which does nothing and returns false when another writer
+    // (PUT /_mock/faults) replaced the plan in between. An empty plan clears.
+    uint64_t version() const { return m_version.load(std::memory_order_acquire); }
+    bool set_if(FaultPlan plan, uint64_t expected_version);
     bool active() const { return m_active.load(std::memory_order_acquire); }
 
     // The first rule, in plan order, that matches the request and fires; nullopt when none.
@@ -73,10 +78,12 @@ class FaultEngine {
 
   private:
     std::shared_ptr<Active> current() const;
+    static std::shared_ptr<Active> make_active(FaultPlan plan);
 
     std::atomic<bool> m_active{false};
     mutable std::mutex m_mutex; // guards m_plan (the pointer, not the plan's counters)
     std::shared_ptr<Active> m_plan;
+    std::atomic<uint64_t> m_version{0}; // changed under m_mutex
 };
 
 // splitmix64: the generator each rule draws from (seeded by the plan's seed and the rule's

@@ -276,3 +276,24 @@ TEST_CASE("ordinals stay exact under concurrent requests", "[faultengine]") {
     CHECK(fired.load() == 400);
     CHECK(engine.snapshot()->counts[0].matched == 4000);
 }
+
+TEST_CASE("set_if replaces the plan only over the version it was read at", "[faultengine]") {
+    FaultEngine engine;
+    FaultTrigger always;
+    const uint64_t v0 = engine.version();
+    REQUIRE(engine.set_if(plan_of({rule("panel", always)}), v0));
+    const uint64_t v1 = engine.version();
+    CHECK(v1 != v0);
+    // Another client (PUT /_mock/faults) replaces it; the panel's change, read at v1, is
+    // refused and the other client's plan stays.
+    engine.set(plan_of({rule("put", always, 429)}));
+    CHECK_FALSE(engine.set_if(plan_of({}), v1));
+    REQUIRE(engine.snapshot());
+    CHECK(engine.snapshot()->plan.rules.at(0).id == "put");
+    // Over the current version it applies; an empty plan clears.
+    CHECK(engine.set_if(plan_of({}), engine.version()));
+    CHECK_FALSE(engine.active());
+    CHECK_FALSE(engine.snapshot());
+    engine.clear();
+    CHECK_FALSE(engine.set_if(plan_of({rule("late", always)}), v1));
+}

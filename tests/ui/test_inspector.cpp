@@ -115,3 +115,26 @@ TEST_CASE("lint warnings are explained", "[ui]") {
           std::string::npos);
     CHECK_FALSE(ui::explain_lint("something new").empty());
 }
+
+TEST_CASE("arrows on another tab leave the events selection alone", "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    post_track(live.server, "u1", "One");
+    post_track(live.server, "u1", "Two");
+    REQUIRE(live.pump(imgui, [&] { return live.feed->size() == 2; }));
+    imgui.press(*live.inspector, ImGuiKey_UpArrow); // selects the newest
+    REQUIRE(live.pump(imgui, [&] { return live.feed->detail() != nullptr; }));
+    const int64_t selected = live.feed->selected();
+    live.inspector->context().open_tab = "Requests";
+    REQUIRE(live.pump(imgui, [&] { return live.inspector->active_tab() == "Requests"; }));
+    imgui.press(*live.inspector, ImGuiKey_UpArrow);
+    imgui.press(*live.inspector, ImGuiKey_DownArrow);
+    imgui.press(*live.inspector, ImGuiKey_PageUp);
+    live.pump(
+        imgui, [] { return false; }, 100);
+    CHECK(live.feed->selected() == selected); // was moved by the hidden table before
+    live.inspector->context().open_tab = "Events";
+    REQUIRE(live.pump(imgui, [&] { return live.inspector->active_tab() == "Events"; }));
+    imgui.press(*live.inspector, ImGuiKey_UpArrow);
+    CHECK(live.feed->selected() != selected); // and still does on its own tab
+}

@@ -240,7 +240,7 @@ void DetailPane::draw_header() {
     ImGui::BeginDisabled(m_ctx.diff_left == 0 || m_ctx.diff_left == d.event.id);
     if (ImGui::SmallButton("Diff with pinned")) {
         m_ctx.diff_right = d.event.id;
-        m_ctx.show_diff = true;
+        m_ctx.open_tab = "Diff";
     }
     ImGui::EndDisabled();
     if (d.event.duplicate_of) {

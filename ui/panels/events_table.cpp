@@ -128,7 +128,7 @@ void EventsTable::draw_content() {
                 }
                 if (ImGui::MenuItem("Diff with pinned", nullptr, false, m_ctx.diff_left != 0)) {
                     m_ctx.diff_right = r->id;
-                    m_ctx.show_diff = true;
+                    m_ctx.open_tab = "Diff";
                 }
                 if (ImGui::MenuItem("Filter by this user", nullptr, false, !r->user_id.empty())) {
                     m_ctx.pending_filter = "user:\"" + r->user_id + "\"";

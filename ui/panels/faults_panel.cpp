@@ -52,10 +52,14 @@ PresetOptions FaultsPanel::options() const {
 }
 
 void FaultsPanel::install(FaultPlan plan, const std::string& what) {
-    if (plan.rules.empty()) {
-        m_ctx.faults->clear();
-    } else {
-        m_ctx.faults->set(std::move(plan));
+    // Only over the plan this frame was drawn from: a PUT /_mock/faults that came in between
+    // is not overwritten by a change made to the plan before it.
+    if (!m_ctx.faults->set_if(std::move(plan), m_seen_version)) {
+        m_reload = !m_edited;
+        m_ctx.say("the fault plan was just replaced by another client (PUT /_mock/faults): "
+                  "nothing changed here, look at the new plan and try again",
+                  ImGui::GetTime(), 6.0);
+        return;
     }
     m_ctx.say(what, ImGui::GetTime());
 }
@@ -72,6 +76,7 @@ void FaultsPanel::draw_content() {
         ImGui::PopTextWrapPos();
         return;
     }
+    m_seen_version = m_ctx.faults->version(); // before the snapshot: never newer than it
     const std::optional<FaultEngine::Snapshot> snap = m_ctx.faults->snapshot();
     const float avail = ImGui::GetContentRegionAvail().x;
     if (ImGui::BeginChild("plan", ImVec2(avail * 0.62f, 0))) {

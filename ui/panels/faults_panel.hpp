@@ -46,6 +46,7 @@ class FaultsPanel : public View {
     bool m_edited = false;
     bool m_reload = true; // load the text from the plan on the next frame
     std::string m_apply_error;
+    uint64_t m_seen_version = 0; // the engine's plan version this frame was drawn from
 };
 
 } // namespace rm::ui
