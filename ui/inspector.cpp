@@ -25,7 +25,9 @@ Inspector::Inspector(InspectorContext ctx) : m_ctx(std::move(ctx)) {
     m_tabs.push_back({"Requests", std::move(requests)});
     m_tabs.push_back({"Faults", std::make_unique<FaultsPanel>(m_ctx)});
     m_tabs.push_back({"Stats", std::make_unique<StatsPanel>(m_ctx, *m_status)});
-    m_tabs.push_back({"Diff", std::make_unique<DiffView>(m_ctx)});
+    auto diff = std::make_unique<DiffView>(m_ctx);
+    m_diff = diff.get();
+    m_tabs.push_back({"Diff", std::move(diff)});
 }
 
 Inspector::~Inspector() = default;

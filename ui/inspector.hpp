@@ -18,6 +18,7 @@ class DetailPane;
 class RequestsView;
 class View;
 class ExportDialog;
+class DiffView;
 
 class Inspector {
   public:
@@ -39,6 +40,8 @@ class Inspector {
     DetailPane& detail_pane() { return *m_detail; }
     StatusBar& status_bar() { return *m_status; }
     RequestsView& requests_view() { return *m_requests; }
+    DiffView& diff_view() { return *m_diff; }
+    ExportDialog& export_dialog() { return *m_export; }
     // The tab shown in the last frame: "Events", "Requests", "Faults", "Stats" or "Diff".
     const std::string& active_tab() const { return m_active_tab; }
 
@@ -63,6 +66,7 @@ class Inspector {
     double m_message_shown_until = 0;
     RequestsView* m_requests = nullptr; // owned by m_tabs; its feed's version wakes frames
     uint64_t m_requests_drawn = 0;
+    DiffView* m_diff = nullptr; // owned by m_tabs
     std::string m_active_tab = "Events";
 };
 

@@ -65,6 +65,14 @@ int DiffView::difference_count() const {
                : -1;
 }
 
+std::vector<std::string> DiffView::differing_paths() const {
+    std::vector<std::string> out;
+    for (const auto& d : m_state->differences) {
+        out.push_back(d.path);
+    }
+    return out;
+}
+
 void DiffView::load() {
     State& s = *m_state;
     const int64_t left = m_ctx.diff_left;

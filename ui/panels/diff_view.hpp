@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rm::ui {
 
@@ -18,6 +19,8 @@ class DiffView : public View {
     void set_fixture(const std::string& line);
     // Differences found between the two sides (for tests); -1 until both sides loaded.
     int difference_count() const;
+    // The JSON paths of those differences ("properties.total"), in order.
+    std::vector<std::string> differing_paths() const;
 
   protected:
     void draw_content() override;

@@ -3,6 +3,7 @@
 #include "../theme.hpp"
 #include "export/exporter.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -140,6 +141,27 @@ void ExportDialog::copy_selection_as_curl() {
     });
 }
 
+void ExportDialog::set_format(int format, bool normalize) {
+    m_format = std::clamp(format, 0, 3);
+    m_normalize = normalize;
+}
+
+void ExportDialog::set_target(const std::string& dir, const std::string& name) {
+    m_dir = dir;
+    m_name = name;
+}
+
+std::string ExportDialog::filter() const {
+    return m_selection_only ? "id:" + std::to_string(m_ctx.feed.selected())
+                            : m_ctx.feed.filter_text();
+}
+
+void ExportDialog::export_now() {
+    if (!m_running.load() && !m_name.empty()) {
+        start(filter(), (fs::path(m_dir) / m_name).string());
+    }
+}
+
 void ExportDialog::start(const std::string& filter, const std::string& path) {
     if (m_thread.joinable()) {
         m_thread.join();
@@ -218,8 +240,7 @@ void ExportDialog::draw() {
     if (!ImGui::BeginPopupModal("Export", nullptr, 0)) {
         return;
     }
-    const std::string filter =
-        m_selection_only ? "id:" + std::to_string(m_ctx.feed.selected()) : m_ctx.feed.filter_text();
+    const std::string filter = this->filter();
     if (m_selection_only) {
         ImGui::Text("The selected event #%lld", static_cast<long long>(m_ctx.feed.selected()));
     } else {
@@ -240,7 +261,6 @@ void ExportDialog::draw() {
     draw_browser();
     ImGui::SetNextItemWidth(-1);
     ImGui::InputText("##name", &m_name);
-    const std::string path = (fs::path(m_dir) / m_name).string();
     if (m_running.load()) {
         const int64_t total = m_total.load();
         const float fraction =
@@ -248,8 +268,8 @@ void ExportDialog::draw() {
         ImGui::ProgressBar(fraction, ImVec2(-1, 0),
                            (std::to_string(m_done.load()) + " / " + std::to_string(total)).c_str());
     } else {
-        if (ImGui::Button("Export") && !m_name.empty()) {
-            start(filter, path);
+        if (ImGui::Button("Export")) {
+            export_now();
         }
         ImGui::SameLine();
         if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {

@@ -28,9 +28,19 @@ class ExportDialog {
     void draw(); // every frame (draws only while open)
     bool running() const { return m_running.load(); }
 
+    // What the dialog's controls set, for tests and callers that know the file already:
+    // the format (0 ndjson, 1 json, 2 har, 3 curl), normalisation, the folder and file name,
+    // and the Export button. The dialog closes when the export succeeds.
+    void set_format(int format, bool normalize);
+    void set_target(const std::string& dir, const std::string& name);
+    void export_now();
+    bool is_open() const { return m_open; }
+    const std::string& error() const { return m_error; }
+
   private:
     struct Job;
     void start(const std::string& filter, const std::string& path);
+    std::string filter() const; // the selected event's id, or the view's filter
     void draw_browser();
 
     InspectorContext& m_ctx;
