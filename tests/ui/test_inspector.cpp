@@ -138,3 +138,27 @@ TEST_CASE("arrows on another tab leave the events selection alone", "[ui]") {
     imgui.press(*live.inspector, ImGuiKey_UpArrow);
     CHECK(live.feed->selected() != selected); // and still does on its own tab
 }
+
+TEST_CASE("the detail pane decodes what the browser SDK says in its headers", "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    auto client = live.server.client();
+    client.set_basic_auth("wk-ui", "");
+    httplib::Headers headers = {{"AnonymousId", "YW5vbi1iMQ=="}, // base64("anon-b1")
+                                {"SentAt", "2026-12-01T10:00:00.000Z"},
+                                {"Rsa-Retry-Attempt", "1"},
+                                {"Rsa-Retry-Reason", "server-503"}};
+    auto r = client.Post("/v1/track", headers,
+                         R"({"anonymousId":"anon-b1","event":"Clicked","messageId":"b1"})",
+                         "application/json");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    REQUIRE(live.pump(imgui, [&] { return live.feed->size() == 1; }));
+    imgui.press(*live.inspector, ImGuiKey_UpArrow);
+    REQUIRE(live.pump(imgui, [&] { return live.inspector->detail_pane().browser_headers(); }));
+    const BrowserHeaders& b = *live.inspector->detail_pane().browser_headers();
+    CHECK(b.anonymous_id == "anon-b1");
+    CHECK(b.sent_at == "2026-12-01T10:00:00.000Z");
+    CHECK(b.retry_attempt == "1");
+    CHECK(b.retry_reason == "server-503");
+}

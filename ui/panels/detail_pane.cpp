@@ -16,6 +16,7 @@ struct DetailPane::Parsed {
     std::string pretty;
     std::vector<std::string> lint;
     json headers;
+    BrowserHeaders browser;
     std::string body_pretty;
     bool message_id_generated = false;
 };
@@ -170,6 +171,7 @@ void DetailPane::refresh() {
     }
     if (d->request) {
         p->headers = json::parse(d->request->record.headers_json, nullptr, false);
+        p->browser = read_browser_headers(d->request->record.headers_json);
         p->body_pretty = pretty_or_raw(d->request->record.body);
         p->message_id_generated =
             !d->event.message_id.empty() &&
@@ -292,6 +294,7 @@ void DetailPane::draw_request_tab() {
     if (!r.fault_json.empty()) {
         ImGui::TextColored(status_colour(500), "fault applied: %s", r.fault_json.c_str());
     }
+    draw_browser_headers(d.event.anonymous_id);
     ImGui::PushFont(m_ctx.fonts.mono);
     if (ImGui::CollapsingHeader("Headers", ImGuiTreeNodeFlags_DefaultOpen) &&
         m_parsed->headers.is_object()) {
@@ -315,6 +318,54 @@ void DetailPane::draw_request_tab() {
         ImGui::TextWrapped("%d  %s", r.status, r.response_body.c_str());
     }
     ImGui::PopFont();
+}
+
+const BrowserHeaders* DetailPane::browser_headers() const {
+    return m_parsed && m_parsed->browser.any() ? &m_parsed->browser : nullptr;
+}
+
+void DetailPane::draw_browser_headers(const std::string& event_anonymous_id) {
+    const BrowserHeaders& b = m_parsed->browser;
+    if (!b.any() ||
+        !ImGui::CollapsingHeader("Browser SDK headers", ImGuiTreeNodeFlags_DefaultOpen)) {
+        return;
+    }
+    auto row = [](const char* name, const std::string& value, const char* tip) {
+        ImGui::TextColored(muted_colour(), "%s", name);
+        ImGui::SameLine();
+        ImGui::TextUnformatted(value.c_str());
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("%s", tip);
+        }
+    };
+    if (b.anonymous_id) {
+        row("AnonymousId", *b.anonymous_id, "the AnonymousId header, base64-decoded");
+        if (!event_anonymous_id.empty() && *b.anonymous_id != event_anonymous_id) {
+            ImGui::SameLine();
+            ImGui::TextColored(warning_colour(), "differs from the event's anonymousId");
+        }
+    } else if (b.anonymous_id_raw) {
+        row("AnonymousId", *b.anonymous_id_raw, "the AnonymousId header as sent (not base64)");
+    }
+    if (b.sent_at) {
+        row("SentAt", *b.sent_at, "when the SDK sent this request (its clock)");
+    }
+    if (b.retry_attempt) {
+        std::string text = "retry " + *b.retry_attempt;
+        if (b.retry_reason) {
+            text += " (" + *b.retry_reason + ")";
+        }
+        if (b.since_last_attempt) {
+            text += ", " + *b.since_last_attempt + " ms after the previous attempt";
+        }
+        if (b.since_first_attempt) {
+            text += ", " + *b.since_first_attempt + " ms after the first";
+        }
+        row("Attempt", text, "Rsa-Retry-Attempt, Rsa-Retry-Reason, Rsa-Since-*-Attempt");
+    }
+    if (b.recovered) {
+        row("Recovered", *b.recovered, "Rsa-Recovered: reclaimed from another tab's storage");
+    }
 }
 
 void DetailPane::draw_delivery_tab() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "../view.hpp"
+#include "protocol/browser_headers.hpp"
 
 #include <memory>
 #include <string>
@@ -17,6 +18,9 @@ class DetailPane : public View {
     ~DetailPane() override;
     // The selected event as pretty JSON ("" when none is loaded): Ctrl+C copies it.
     std::string event_text() const;
+    // What the browser SDK said in the selected event's request headers (decoded AnonymousId,
+    // SentAt, Rsa-* retry headers); null when none is loaded or it sent none.
+    const BrowserHeaders* browser_headers() const;
 
   protected:
     void draw_content() override;
@@ -27,6 +31,7 @@ class DetailPane : public View {
     void draw_header();
     void draw_event_tab();
     void draw_request_tab();
+    void draw_browser_headers(const std::string& event_anonymous_id);
     void draw_delivery_tab();
     void draw_lint_tab();
 
