@@ -2,6 +2,8 @@
 // bench/run.sh traffic, without HTTP, and prints jobs/s and the writer thread's CPU per job.
 // Less noisy than the wrk runs for changes on the writer side. Not part of the product.
 //   ruddermock_bench_store [--db PATH] [--jobs N] [--events-per-job N] [--submitters N]
+//                          [--repeat-percent P]   (P% of events reuse an earlier messageId,
+//                                                  as SDK retries after a lost answer do)
 #include "storage/store.hpp"
 #include "util/clock.hpp"
 #include "util/encoding.hpp"
@@ -24,6 +26,7 @@ struct Options {
     int events_per_job = 1;
     int submitters = 32;
     int users = 1000;
+    int repeat_percent = 0;
 };
 
 const char* k_body =
@@ -117,6 +120,8 @@ int main(int argc, char** argv) {
             o.events_per_job = std::atoi(argv[i + 1]);
         } else if (flag == "--users") {
             o.users = std::atoi(argv[i + 1]);
+        } else if (flag == "--repeat-percent") {
+            o.repeat_percent = std::atoi(argv[i + 1]);
         } else if (flag == "--submitters") {
             o.submitters = std::atoi(argv[i + 1]);
         } else {
@@ -133,9 +138,24 @@ int main(int argc, char** argv) {
     }
     // Records are built before the clock starts: only the store's work is timed.
     std::vector<std::vector<rm::EventRecord>> events(static_cast<size_t>(o.jobs));
+    std::vector<std::string> sent_ids;
+    uint64_t rng = 12345;
+    auto next_random = [&rng] {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        return rng >> 33;
+    };
     for (int j = 0; j < o.jobs; ++j) {
         for (int k = 0; k < o.events_per_job; ++k) {
-            events[static_cast<size_t>(j)].push_back(make_event(j % o.users));
+            rm::EventRecord e = make_event(j % o.users);
+            if (!sent_ids.empty() && static_cast<int>(next_random() % 100) < o.repeat_percent) {
+                const std::string& again = sent_ids[next_random() % sent_ids.size()];
+                const size_t at = e.payload_json.find(e.message_id);
+                e.payload_json.replace(at, e.message_id.size(), again);
+                e.message_id = again;
+            } else {
+                sent_ids.push_back(e.message_id);
+            }
+            events[static_cast<size_t>(j)].push_back(std::move(e));
         }
     }
     const rm::RequestRecord request = make_request(o.events_per_job);
@@ -160,6 +180,7 @@ int main(int argc, char** argv) {
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = thread_cpu_seconds("rm-writer") - cpu0;
+    std::printf("repeats %d%%: ", o.repeat_percent);
     std::printf("jobs %d x %d events, %d submitters: %.0f jobs/s, %.0f events/s, writer %.0f%% "
                 "busy, %.2f us/job, %.2f us/event, failed %d\n",
                 o.jobs, o.events_per_job, o.submitters, o.jobs / wall,
