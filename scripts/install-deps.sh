@@ -14,9 +14,12 @@ packages=(
   # the browser SDK's test: headless Chromium, driven by playwright-core from npm
   chromium
 )
-if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(wrk) ;;
+    --fuzz) packages+=(clang) ;; # libFuzzer (clang 14) for fuzz/
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

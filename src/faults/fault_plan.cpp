@@ -137,7 +137,8 @@ class Fields {
             m_error = m_at + ": must be an object";
             return;
         }
-        for (const auto& [key, value] : j.items()) {
+        for (const auto& item : j.items()) {
+            const std::string& key = item.key(); // (clang 14 cannot capture a binding)
             if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
                 require(key, "unknown key (expected " + join(keys) + ")");
                 return;
