@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
     std::cout << "ruddermock listening on " << (*app)->url() << " (db " << (*app)->db_path()
               << ", profile " << rm::profile_name(config->profile) << ", "
               << (no_window.empty() ? "window" : no_window) << ")" << std::endl;
+    if (const std::string warning = rm::open_admin_warning(*config); !warning.empty()) {
+        std::cerr << "ruddermock: " << warning << std::endl;
+    }
     int code = 0;
     if (no_window.empty()) {
         code = rm::run_window_live(**app, *config, stop);

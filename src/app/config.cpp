@@ -2,6 +2,8 @@
 
 #include "forward/forwarder.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace rm {
@@ -17,7 +19,50 @@ Result<int64_t> parse_int(const std::string& flag, const std::string& text, int6
     }
     return v;
 }
+
+// An HTTP token (RFC 9110 field-name): letters, digits and !#$%&'*+-.^_`|~.
+bool valid_header_name(const std::string& name) {
+    static const std::string k_marks = "!#$%&'*+-.^_`|~";
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || k_marks.find(ch) != k_marks.npos;
+    });
+}
+
+bool iequals(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// 127.0.0.0/8, ::1 and localhost: only this machine can connect.
+bool is_loopback(const std::string& bind) {
+    if (iequals(bind, "localhost") || bind == "::1" || bind == "[::1]") {
+        return true;
+    }
+    if (bind.rfind("127.", 0) != 0) {
+        return false;
+    }
+    int dots = 0;
+    for (char ch : bind) {
+        if (ch == '.') {
+            ++dots;
+        } else if (!std::isdigit(static_cast<unsigned char>(ch))) {
+            return false;
+        }
+    }
+    return dots == 3;
+}
 } // namespace
+
+std::string open_admin_warning(const Config& config) {
+    if (!config.admin_token.empty() || is_loopback(config.bind)) {
+        return "";
+    }
+    return "warning: --bind " + config.bind +
+           " without --admin-token: the admin API (/_mock/: events, reset, export, faults) is "
+           "open to anyone on the network; set --admin-token TOKEN";
+}
 
 std::string version_text() {
     return "ruddermock 0.1.0";
@@ -55,7 +100,11 @@ Options:
   --max-in-flight N       answer 503 beyond N gateway requests at once (default: no limit)
   --retl-require-destination-id
                           refuse /internal/v1/retl without X-Rudder-Destination-Id (400)
-  --admin-token TOKEN     require "Authorization: Bearer TOKEN" on /_mock/*
+  --admin-token TOKEN     require "Authorization: Bearer TOKEN" on /_mock/*; without it,
+                          --bind to a non-loopback address warns that /_mock/ is open
+  --redact NAME           journal this request header's value as <redacted> (repeatable,
+                          any case; default: headers are kept as sent). Exports and
+                          --forward use the journal, so they see <redacted> too
   --forward URL           also relay every accepted request, in order, to the data plane
                           at URL (http:// only), from a queue kept in the database
   --forward-queue N       requests waiting for --forward at most (default 10000); beyond,
@@ -139,6 +188,7 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             "--admin-token", "--log-level",    "--max-in-flight",  "--faults",     "--fail",
             "--delay",       "--rate-limit-by"};
         bool known = flag == "--forward" || flag == "--forward-queue";
+        known = known || flag == "--redact";
         known = known || flag == "--open" || flag == "--screenshot" || flag == "--select";
         for (const char* f : k_value_flags) {
             known = known || flag == f;
@@ -215,6 +265,11 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             c.max_in_flight = static_cast<int>(*n);
         } else if (flag == "--admin-token") {
             c.admin_token = text;
+        } else if (flag == "--redact") {
+            if (!valid_header_name(text)) {
+                return make_error("--redact needs a header name, got '" + text + "'");
+            }
+            c.redact_headers.push_back(text);
         } else if (flag == "--log-level") {
             if (!log::parse_level(text, c.log_level)) {
                 return make_error("--log-level must be debug, info, warn, error or off");
@@ -252,6 +307,13 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             c.rate_limit_by_write_key = text == "write-key";
         } else {
             return make_error("unknown option '" + args[i] + "' (see --help)");
+        }
+    }
+    for (const std::string& name : c.redact_headers) {
+        if (!c.forward_url.empty() && iequals(name, "Authorization")) {
+            // The forwarder relays the journaled headers: the upstream would get <redacted>.
+            return make_error("--redact Authorization cannot go with --forward (the data plane "
+                              "would get the write key as <redacted>)");
         }
     }
     return c;

@@ -34,6 +34,7 @@ struct Config {
     int max_in_flight = 0;
     bool retl_require_destination_id = false;
     std::string admin_token;
+    std::vector<std::string> redact_headers; // --redact NAME: journaled as "<redacted>"
     log::Level log_level = log::Level::info;
     std::string faults_file;              // --faults FILE: a fault plan loaded at start
     std::vector<FaultRule> fault_rules;   // from --fail / --delay, in flag order
@@ -46,6 +47,9 @@ struct Config {
 // Parses argv (without argv[0]). A bad flag or value is an error with a clear message.
 Result<Config> parse_args(const std::vector<std::string>& args);
 std::string usage_text();
+// The start-up warning for --bind on a non-loopback address without --admin-token (the
+// admin API, reset and export included, is then open to the network); "" when none.
+std::string open_admin_warning(const Config& config);
 std::string version_text();
 
 } // namespace rm

@@ -101,6 +101,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     gw.rate_limit_retry_after = config.rate_limit_retry_after;
     gw.max_in_flight = config.max_in_flight;
     gw.retl_require_destination_id = config.retl_require_destination_id;
+    gw.redact_headers = config.redact_headers;
     parts->gateway = std::make_unique<Gateway>(gw, *parts->store, *parts->sources, parts->faults);
     AdminOptions admin_options;
     admin_options.token = config.admin_token;

@@ -4,6 +4,7 @@
 #include "query/filter.hpp"
 #include "server/request_view.hpp"
 #include "util/json_writer.hpp"
+#include "util/secure_compare.hpp"
 
 #include <charconv>
 #include <httplib.h>
@@ -136,7 +137,7 @@ void AdminApi::handle(const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader* reader) {
     BodyRead body = read_body(req, reader, k_admin_body_cap);
     if (!m_options.token.empty() &&
-        req.get_header_value("Authorization") != "Bearer " + m_options.token) {
+        !constant_time_equal(req.get_header_value("Authorization"), "Bearer " + m_options.token)) {
         send_error(res, 401, "admin API needs Authorization: Bearer <token>");
         return;
     }

@@ -157,7 +157,7 @@ void Gateway::handle(const httplib::Request& req, httplib::Response& res,
                      const httplib::ContentReader* reader) {
     Exchange ex;
     ex.started_us = mono_us();
-    ex.record = journal_record(req);
+    ex.record = journal_record(req, m_options.redact_headers);
     disable_response_compression(req);
     if (header_bytes(req) > 512 * 1024) {
         // Go's HTTP server refuses this itself, before any handler or CORS middleware runs.

@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace httplib {
 struct Request;
@@ -30,6 +32,7 @@ struct GatewayOptions {
     bool rate_limit_retry_after = false;  // rate-limit 429s carry Retry-After (seconds)
     int max_in_flight = 0; // gateway requests handled at once before 503; 0 = no limit
     bool retl_require_destination_id = false;
+    std::vector<std::string> redact_headers; // journaled as "<redacted>" (names without case)
     // Low-priority threads that parse large bodies (bulk_pool.hpp): one per core but one, at
     // least one; 0 = parse on the HTTP worker. (2 cores: 1 thread gave batches +25%, 2 +14%.)
     size_t bulk_threads = BulkPool::default_threads();

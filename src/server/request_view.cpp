@@ -74,7 +74,7 @@ bool read_raw(const httplib::Request& req, const httplib::ContentReader& reader,
 }
 } // namespace
 
-RequestRecord journal_record(const httplib::Request& req) {
+RequestRecord journal_record(const httplib::Request& req, const std::vector<std::string>& redact) {
     RequestRecord rec;
     rec.received_ms = now_ms();
     rec.method = req.method;
@@ -100,13 +100,16 @@ RequestRecord journal_record(const httplib::Request& req) {
             continue;
         }
         w.key(first->first);
+        const bool hidden = std::any_of(redact.begin(), redact.end(), [&](const std::string& n) {
+            return same_name(n, first->first);
+        });
         if (std::next(first) == last) {
-            w.value(first->second);
+            w.value(hidden ? std::string_view("<redacted>") : std::string_view(first->second));
             continue;
         }
         w.begin_array();
         for (auto v = first; v != last; ++v) {
-            w.value(v->second);
+            w.value(hidden ? std::string_view("<redacted>") : std::string_view(v->second));
         }
         w.end_array();
     }

@@ -31,8 +31,10 @@ const std::string* find_header(const httplib::Request& req, std::string_view nam
 // Removes every value of a header from the (library-owned, mutable) request.
 void erase_header(const httplib::Request& req, std::string_view name);
 
-// Method, path, query, headers, peer and time of the request (no body, no outcome yet).
-RequestRecord journal_record(const httplib::Request& req);
+// Method, path, query, headers, peer and time of the request (no body, no outcome yet). The
+// values of the headers named in redact (compared without case) are written as "<redacted>".
+RequestRecord journal_record(const httplib::Request& req,
+                             const std::vector<std::string>& redact = {});
 // Total size of the header block as sent (names, values and separators).
 size_t header_bytes(const httplib::Request& req);
 // Reads the raw body, stopping at cap. The library's own gzip/multipart decoding is turned

@@ -183,3 +183,25 @@ TEST_CASE("the program restarts itself once with a larger per-thread allocator c
     kill(plain.pid, SIGTERM);
     CHECK(wait_exit(plain.pid) == 0);
 }
+
+TEST_CASE("bind 0.0.0.0 without --admin-token warns at start-up - loopback does not",
+          "[cli][bind]") {
+    Dir dir;
+    Child open = spawn({"--headless", "--bind", "0.0.0.0", "--port", "0", "--port-file",
+                        dir / "port", "--db", ":memory:"},
+                       dir / "open.txt");
+    REQUIRE(read_port(dir / "port") > 0);
+    kill(open.pid, SIGTERM);
+    CHECK(wait_exit(open.pid) == 0);
+    const std::string said = slurp(open.out_path);
+    CHECK(said.find("warning: --bind 0.0.0.0 without --admin-token") != std::string::npos);
+    CHECK(said.find("open to anyone on the network") != std::string::npos);
+
+    Child local =
+        spawn({"--headless", "--port", "0", "--port-file", dir / "port2", "--db", ":memory:"},
+              dir / "local.txt");
+    REQUIRE(read_port(dir / "port2") > 0);
+    kill(local.pid, SIGTERM);
+    CHECK(wait_exit(local.pid) == 0);
+    CHECK(slurp(local.out_path).find("warning") == std::string::npos);
+}

@@ -93,3 +93,39 @@ TEST_CASE("bad fault flags are clear errors", "[config]") {
     CHECK(usage_text().find("Faults (off by default):") != std::string::npos);
     CHECK(usage_text().find("--fail 429:every=5:retry-after=2") != std::string::npos);
 }
+
+TEST_CASE("redact flag names headers to hide in the journal - repeatable, off by default",
+          "[config][redact]") {
+    CHECK(parse_args({})->redact_headers.empty());
+    auto c = parse_args({"--redact", "Authorization", "--redact=cookie"});
+    REQUIRE(c.ok());
+    CHECK(c->redact_headers == std::vector<std::string>{"Authorization", "cookie"});
+    CHECK_FALSE(parse_args({"--redact"}).ok());
+    CHECK_FALSE(parse_args({"--redact", ""}).ok());
+    CHECK_FALSE(parse_args({"--redact", "Bad Name"}).ok());
+    // The forwarder relays the journaled headers: a redacted write key would break it.
+    auto fw = parse_args({"--forward", "http://127.0.0.1:9", "--redact", "AUTHORIZATION"});
+    REQUIRE_FALSE(fw.ok());
+    CHECK(fw.error().message.find("--forward") != std::string::npos);
+    CHECK(parse_args({"--forward", "http://127.0.0.1:9", "--redact", "Cookie"}).ok());
+    CHECK(usage_text().find("--redact NAME") != std::string::npos);
+}
+
+TEST_CASE("bind off loopback without --admin-token warns that /_mock/ is open", "[config][bind]") {
+    auto warning = [](std::vector<std::string> args) {
+        return open_admin_warning(*parse_args(args));
+    };
+    CHECK(warning({}).empty()); // 127.0.0.1
+    CHECK(warning({"--bind", "127.0.0.2"}).empty());
+    CHECK(warning({"--bind", "localhost"}).empty());
+    CHECK(warning({"--bind", "::1"}).empty());
+    CHECK(warning({"--bind", "0.0.0.0", "--admin-token", "t"}).empty());
+    const std::string open = warning({"--bind", "0.0.0.0"});
+    CHECK(open.find("admin API") != std::string::npos);
+    CHECK(open.find("reset") != std::string::npos);
+    CHECK(open.find("export") != std::string::npos);
+    CHECK(open.find("--admin-token") != std::string::npos);
+    CHECK_FALSE(warning({"--bind", "::"}).empty());
+    CHECK_FALSE(warning({"--bind", "192.168.1.20"}).empty());
+    CHECK_FALSE(warning({"--bind", "127.example.com"}).empty());
+}

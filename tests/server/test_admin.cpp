@@ -1,5 +1,6 @@
 // The admin API: query, wait, reset, stats, sources, token.
 #include "support/test_server.hpp"
+#include "util/secure_compare.hpp"
 
 #include <catch2/catch.hpp>
 #include <thread>
@@ -130,6 +131,38 @@ TEST_CASE("an admin token guards /_mock/* - not the gateway", "[admin][token]") 
     CHECK(c.Get("/_mock/events", {{"Authorization", "Bearer wrong"}})->status == 401);
     CHECK(c.Get("/_mock/events", {{"Authorization", "Bearer s3cret"}})->status == 200);
     CHECK(srv.post("/v1/track", "wk", R"({"userId":"u"})")->status == 200);
+    // Same length, one byte off; a prefix; the token plus one byte: all refused.
+    CHECK(c.Get("/_mock/events", {{"Authorization", "Bearer s3creT"}})->status == 401);
+    CHECK(c.Get("/_mock/events", {{"Authorization", "Bearer s3cre"}})->status == 401);
+    CHECK(c.Get("/_mock/events", {{"Authorization", "Bearer s3cret!"}})->status == 401);
+}
+
+TEST_CASE("constant_time_equal is plain equality", "[admin][token]") {
+    CHECK(constant_time_equal("", ""));
+    CHECK(constant_time_equal("Bearer abc", "Bearer abc"));
+    CHECK_FALSE(constant_time_equal("Bearer abd", "Bearer abc"));
+    CHECK_FALSE(constant_time_equal("Bearer ab", "Bearer abc"));
+    CHECK_FALSE(constant_time_equal("Bearer abc", "Bearer ab"));
+    CHECK_FALSE(constant_time_equal("", "x"));
+    CHECK_FALSE(constant_time_equal(std::string_view("a\0", 2), "a"));
+}
+
+TEST_CASE("redact flag: the journal keeps <redacted> for the named headers", "[admin][redact]") {
+    Config cfg = test::TestServer::default_config();
+    cfg.redact_headers = {"authorization", "X-Secret"};
+    test::TestServer srv(cfg);
+    auto c = srv.client();
+    httplib::Headers h = {
+        {"Authorization", test::basic("wk-r")}, {"X-Secret", "hush"}, {"X-Other", "shown"}};
+    REQUIRE(c.Post("/v1/track", h, R"({"userId":"u"})", "application/json")->status == 200);
+    json got = srv.admin_json("/_mock/requests");
+    REQUIRE(got["requests"].size() == 1);
+    const json& row = got["requests"][0];
+    CHECK(row["write_key"] == "wk-r"); // authentication used the real header
+    CHECK(row["headers"]["Authorization"] == "<redacted>");
+    CHECK(row["headers"]["X-Secret"] == "<redacted>");
+    CHECK(row["headers"]["X-Other"] == "shown");
+    CHECK(srv.admin_json("/_mock/events?writeKey=wk-r")["events"].size() == 1);
 }
 
 TEST_CASE("repeated messageIds are marked - not dropped", "[admin][duplicates]") {

@@ -25,3 +25,22 @@ TEST_CASE("find_header compares names without case - and only letters fold", "[r
     CHECK_FALSE(req.has_header("Authorization"));
     CHECK(rm::find_header(req, "Content-Length"));
 }
+
+TEST_CASE("journal_record redacts the named headers - any case, every value", "[request][redact]") {
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/v1/track";
+    req.headers.emplace("Authorization", "Basic d2s6");
+    req.headers.emplace("Cookie", "a=1");
+    req.headers.emplace("cookie", "b=2");
+    req.headers.emplace("Content-Type", "application/json");
+    auto plain = rm::journal_record(req);
+    CHECK(plain.headers_json.find("Basic d2s6") != std::string::npos); // off by default
+    auto rec = rm::journal_record(req, {"AUTHORIZATION", "Cookie"});
+    CHECK(rec.headers_json.find("Basic d2s6") == std::string::npos);
+    CHECK(rec.headers_json.find("a=1") == std::string::npos);
+    CHECK(rec.headers_json.find("b=2") == std::string::npos);
+    CHECK(rec.headers_json.find(R"("Authorization":"<redacted>")") != std::string::npos);
+    CHECK(rec.headers_json.find(R"(["<redacted>","<redacted>"])") != std::string::npos);
+    CHECK(rec.headers_json.find(R"("Content-Type":"application/json")") != std::string::npos);
+}
