@@ -86,7 +86,12 @@ Options:
   --port N                port to listen on (default 8080; 0 picks a free port)
   --port-file PATH        write the port there once listening
   --bind ADDR             address to listen on (default 127.0.0.1)
-  --threads N             HTTP worker threads (default 64)
+  --threads N             HTTP worker threads kept ready when idle (default 8); more
+                          start on demand, one per open connection
+  --max-connections N     connections served at once (default 1024); beyond, a new one
+                          is closed at once (a 503 line), counted in /_mock/stats, logged.
+                          A request's head must arrive within 10 s and its body within
+                          60 s, whatever the pace of the client, or it is cut off
   --db PATH               SQLite database (default ./ruddermock.db; :memory: = throwaway)
   --sources FILE          workspace config {"sources":[...]}; without it any non-empty
                           write key is an enabled event-stream source
@@ -183,10 +188,10 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             continue;
         }
         static const char* const k_value_flags[] = {
-            "--port",        "--port-file",    "--bind",           "--threads",    "--db",
-            "--sources",     "--profile",      "--max-request-kb", "--rate-limit", "--max-events",
-            "--admin-token", "--log-level",    "--max-in-flight",  "--faults",     "--fail",
-            "--delay",       "--rate-limit-by"};
+            "--port",        "--port-file",     "--bind",           "--threads",    "--db",
+            "--sources",     "--profile",       "--max-request-kb", "--rate-limit", "--max-events",
+            "--admin-token", "--log-level",     "--max-in-flight",  "--faults",     "--fail",
+            "--delay",       "--rate-limit-by", "--max-connections"};
         bool known = flag == "--forward" || flag == "--forward-queue";
         known = known || flag == "--redact";
         known = known || flag == "--open" || flag == "--screenshot" || flag == "--select";
@@ -227,6 +232,12 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
                 return n.error();
             }
             c.threads = static_cast<int>(*n);
+        } else if (flag == "--max-connections") {
+            auto n = parse_int(flag, text, 1, 1000000);
+            if (!n) {
+                return n.error();
+            }
+            c.max_connections = static_cast<int>(*n);
         } else if (flag == "--db") {
             c.db = text;
         } else if (flag == "--sources") {

@@ -23,7 +23,10 @@ struct Config {
     std::string bind = "127.0.0.1";
     int port = 8080;
     std::string port_file;
-    int threads = 64;
+    int threads = 8;                  // HTTP workers kept when idle; more start on demand
+    int max_connections = 1024;       // --max-connections N: served at once, more refused
+    int64_t head_deadline_ms = 10000; // a request's head must be in by then (tests shorten it)
+    int64_t body_deadline_ms = 60000; // its body within this of starting to read it
     std::string db = "ruddermock.db";
     std::string sources_file;
     Profile profile = Profile::rudder;

@@ -7,6 +7,7 @@
 #include "server/cors.hpp"
 #include "server/gateway.hpp"
 #include "server/http_server.hpp"
+#include "server/worker_pool.hpp"
 #include "storage/store.hpp"
 
 #include <cstdio>
@@ -23,6 +24,7 @@ struct ServerApp::Parts {
     FaultEngine faults;
     std::unique_ptr<Gateway> gateway;
     std::unique_ptr<AdminApi> admin;
+    ConnectionCounters connections; // outlives the HTTP server; /_mock/stats reads it
     std::unique_ptr<HttpServer> http;
     std::unique_ptr<Forwarder> forwarder; // --forward: stopped before the store closes
     int port = 0;
@@ -107,6 +109,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     admin_options.token = config.admin_token;
     admin_options.max_wait_ms = 300000;
     admin_options.forward_url = config.forward_url;
+    admin_options.connections = &parts->connections;
     parts->admin = std::make_unique<AdminApi>(std::move(admin_options), *parts->store,
                                               *parts->sources, parts->faults);
     if (!config.forward_url.empty()) {
@@ -126,6 +129,10 @@ Result<int> ServerApp::start() {
     http.bind = m_parts->config.bind;
     http.port = m_parts->config.port;
     http.threads = m_parts->config.threads;
+    http.max_connections = m_parts->config.max_connections;
+    http.head_deadline_ms = m_parts->config.head_deadline_ms;
+    http.body_deadline_ms = m_parts->config.body_deadline_ms;
+    http.counters = &m_parts->connections;
     http.max_body_bytes = m_parts->gateway->body_cap();
     Parts* p = m_parts.get();
     m_parts->http =

@@ -3,6 +3,7 @@
 #include "protocol/browser_headers.hpp"
 #include "query/filter.hpp"
 #include "server/request_view.hpp"
+#include "server/worker_pool.hpp"
 #include "util/json_writer.hpp"
 #include "util/secure_compare.hpp"
 
@@ -366,6 +367,15 @@ void AdminApi::stats(httplib::Response& res) {
         w.key("forwarded").value(f.forwarded);
         w.key("failed").value(f.failed);
         w.key("dropped").value(f.dropped);
+        w.end_object();
+    }
+    if (const ConnectionCounters* c = m_options.connections) {
+        w.key("connections").begin_object();
+        w.key("open").value(c->open.load());
+        w.key("peak").value(c->peak.load());
+        w.key("refused").value(c->refused.load());
+        w.key("cut_slow").value(c->cut_slow.load());
+        w.key("max").value(c->max.load());
         w.end_object();
     }
     w.end_object();

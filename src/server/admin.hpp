@@ -16,10 +16,13 @@ class ContentReader;
 
 namespace rm {
 
+struct ConnectionCounters;
+
 struct AdminOptions {
     std::string token;            // when set, requests need "Authorization: Bearer <token>"
     int64_t max_wait_ms = 300000; // longest /_mock/wait accepted
     std::string forward_url;      // --forward: /_mock/stats shows the forward queue
+    const ConnectionCounters* connections = nullptr; // /_mock/stats shows them when set
 };
 
 class AdminApi {

@@ -1,7 +1,10 @@
 #include "server/http_server.hpp"
 
+#include "server/request_deadlines.hpp"
+#include "server/worker_pool.hpp"
 #include "util/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <httplib.h>
 #include <sys/resource.h>
@@ -16,29 +19,39 @@ namespace {
 // in favour of the 64 workers. Measured with bench/run.sh traffic on 2 cores: nice 10 gave
 // batches +8% and singles +2-5% over nice 0 (nice 3: +1%). Linux applies it per thread.
 constexpr int k_worker_nice = 10;
+// An idle keep-alive connection is closed after this many seconds.
+constexpr int k_keep_alive_s = 2;
 
-class WorkerPool : public httplib::TaskQueue {
-  public:
-    explicit WorkerPool(size_t threads) : m_pool(threads) {}
-    void enqueue(std::function<void()> fn) override {
-        m_pool.enqueue([fn = std::move(fn)] {
-            static thread_local bool niced = [] {
-                setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), k_worker_nice);
-                return true;
-            }();
-            (void)niced;
-            fn();
-        });
+// Every connection holds a descriptor: raise the soft limit (often 1024) toward the hard one
+// so max_connections fit, as Go's runtime does for the real gateway.
+void raise_open_file_limit(int max_connections) {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+        return;
     }
-    void shutdown() override { m_pool.shutdown(); }
+    const rlim_t want = static_cast<rlim_t>(max_connections) + 256;
+    if (lim.rlim_cur >= want) {
+        return;
+    }
+    lim.rlim_cur = std::min(want, lim.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &lim);
+    if (lim.rlim_cur < want) {
+        log::warn("open files limited to " + std::to_string(lim.rlim_cur) +
+                  " (ulimit -n): " + "fewer than --max-connections " +
+                  std::to_string(max_connections) + " connections can be open");
+    }
+}
 
-  private:
-    httplib::ThreadPool m_pool;
-};
 } // namespace
 
 HttpServer::HttpServer(HttpOptions options, DispatchFn dispatch)
-    : m_options(std::move(options)), m_dispatch(std::move(dispatch)) {}
+    : m_options(std::move(options)), m_dispatch(std::move(dispatch)) {
+    m_counters = m_options.counters;
+    if (!m_counters) {
+        m_own_counters = std::make_unique<ConnectionCounters>();
+        m_counters = m_own_counters.get();
+    }
+}
 
 HttpServer::~HttpServer() {
     stop();
@@ -48,11 +61,28 @@ Result<int> HttpServer::start() {
     m_server = std::make_unique<httplib::Server>();
     auto& srv = *m_server;
     // Debian's build defaults lose traffic or cap throughput; see platform-notes.md.
-    int threads = m_options.threads;
-    srv.new_task_queue = [threads] { return new WorkerPool(static_cast<size_t>(threads)); };
+    raise_open_file_limit(m_options.max_connections);
+    DeadlineOptions deadlines;
+    deadlines.head = std::chrono::milliseconds(m_options.head_deadline_ms);
+    deadlines.body = std::chrono::milliseconds(m_options.body_deadline_ms);
+    m_deadlines = std::make_unique<RequestDeadlines>(deadlines, *m_counters);
+    WorkerPoolOptions pool;
+    pool.core_threads = static_cast<size_t>(m_options.threads);
+    pool.max_connections = static_cast<size_t>(m_options.max_connections);
+    pool.nice = k_worker_nice;
+    pool.keep_alive = std::chrono::seconds(k_keep_alive_s);
+    srv.new_task_queue = [this, pool] {
+        return new WorkerPool(pool, *m_counters, m_deadlines.get());
+    };
+    RequestDeadlines* dl = m_deadlines.get();
+    srv.set_pre_routing_handler([dl](const httplib::Request&, httplib::Response&) {
+        dl->head_done();
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    srv.set_logger([dl](const httplib::Request&, const httplib::Response&) { dl->answered(); });
     srv.set_tcp_nodelay(true);
     srv.set_keep_alive_max_count(1000000);
-    srv.set_keep_alive_timeout(2);
+    srv.set_keep_alive_timeout(k_keep_alive_s);
     srv.set_read_timeout(5);
     srv.set_write_timeout(5);
     srv.set_payload_max_length(m_options.max_body_bytes);
@@ -63,11 +93,28 @@ Result<int> HttpServer::start() {
         m_listen_fd = static_cast<int>(sock);
     });
 
-    auto with_body = [this](const httplib::Request& req, httplib::Response& res,
-                            const httplib::ContentReader& reader) {
-        m_dispatch(req, res, &reader);
+    auto with_body = [this, dl](const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader& reader) {
+        dl->handling();
+        // The body deadline runs while the handler reads the body, not while it works.
+        httplib::ContentReader timed(
+            [&reader, dl](httplib::ContentReceiver receiver) {
+                dl->reading_body();
+                const bool ok = reader(std::move(receiver));
+                dl->handling();
+                return ok;
+            },
+            [&reader, dl](httplib::MultipartContentHeader header,
+                          httplib::ContentReceiver receiver) {
+                dl->reading_body();
+                const bool ok = reader(std::move(header), std::move(receiver));
+                dl->handling();
+                return ok;
+            });
+        m_dispatch(req, res, &timed);
     };
-    auto without_body = [this](const httplib::Request& req, httplib::Response& res) {
+    auto without_body = [this, dl](const httplib::Request& req, httplib::Response& res) {
+        dl->handling();
         m_dispatch(req, res, nullptr);
     };
     const std::string any = ".*";
@@ -121,6 +168,11 @@ void HttpServer::stop() {
         m_thread.join();
     }
     m_server.reset();
+    m_deadlines.reset();
+}
+
+const ConnectionCounters& HttpServer::counters() const {
+    return *m_counters;
 }
 
 } // namespace rm

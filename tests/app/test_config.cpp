@@ -9,7 +9,10 @@ TEST_CASE("defaults match the documentation", "[config]") {
     REQUIRE(c.ok());
     CHECK(c->port == 8080);
     CHECK(c->bind == "127.0.0.1");
-    CHECK(c->threads == 64);
+    CHECK(c->threads == 8);
+    CHECK(c->max_connections == 1024);
+    CHECK(c->head_deadline_ms == 10000);
+    CHECK(c->body_deadline_ms == 60000);
     CHECK(c->db == "ruddermock.db");
     CHECK(c->profile == Profile::rudder);
     CHECK(c->max_request_kb == 4000);
@@ -92,6 +95,17 @@ TEST_CASE("bad fault flags are clear errors", "[config]") {
           "--rate-limit-by must be workspace or write-key, got 'ip'");
     CHECK(usage_text().find("Faults (off by default):") != std::string::npos);
     CHECK(usage_text().find("--fail 429:every=5:retry-after=2") != std::string::npos);
+}
+
+TEST_CASE("--max-connections caps the connections served at once", "[config]") {
+    auto c = parse_args({"--max-connections", "3"});
+    REQUIRE(c.ok());
+    CHECK(c->max_connections == 3);
+    CHECK(parse_args({"--max-connections=2000"})->max_connections == 2000);
+    CHECK_FALSE(parse_args({"--max-connections", "0"}).ok());
+    CHECK_FALSE(parse_args({"--max-connections", "many"}).ok());
+    CHECK_FALSE(parse_args({"--max-connections"}).ok());
+    CHECK(usage_text().find("--max-connections N") != std::string::npos);
 }
 
 TEST_CASE("redact flag names headers to hide in the journal - repeatable, off by default",
