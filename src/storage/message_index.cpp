@@ -53,6 +53,11 @@ void each_entry(std::string_view blob, Fn&& fn) {
     }
 }
 
+// The one block of segment ?1 that may hold key ?2.
+constexpr const char* k_find_in_one_segment =
+    "SELECT entries FROM message_ids WHERE segment = ?1 AND first_hash <= ?2 "
+    "ORDER BY first_hash DESC LIMIT 1";
+
 // Event ids under key in the level-1 blocks that stmt (k_find_in_segments) returns.
 Status collect_level1(sql::Statement& stmt, int64_t segments, int64_t key,
                       std::vector<int64_t>& out) {
@@ -85,6 +90,7 @@ int64_t message_key(std::string_view message_id) {
 // [SECTION] Bloom filter
 
 BloomFilter::BloomFilter() : m_blocks(k_bloom_bits / 512) {}
+BloomFilter::BloomFilter(size_t bits) : m_blocks((bits + 511) / 512) {}
 
 // A blocked Bloom filter: the key's low bits pick one 512-bit block (one cache line), its high
 // bits the probe bits inside it, so a lookup or an addition costs one cache miss, not three.
@@ -144,6 +150,7 @@ Status MessageIndex::open(sql::Database& db) {
     for (auto st : {
              prep("INSERT INTO message_ids_recent (entries) VALUES (?)", m_insert_recent),
              prep(k_find_in_segments, m_find_main),
+             prep(k_find_in_one_segment, m_find_in_segment),
              prep("SELECT write_key = ? AND message_id = ? FROM events WHERE id = ?", m_verify),
              prep("INSERT OR REPLACE INTO message_ids (segment, first_hash, entries) "
                   "VALUES (?, ?, ?)",
@@ -162,6 +169,8 @@ Status MessageIndex::open(sql::Database& db) {
 
 void MessageIndex::forget() {
     m_order.clear();
+    m_recent.clear();
+    m_segment_blooms.clear();
     m_heap.clear();
     m_sealing.clear();
     m_blocks.clear();
@@ -180,24 +189,66 @@ Status MessageIndex::reload() {
     // A segment left half-written (a rolled-back transaction or a crash) is never appended to
     // again: its entries are still in level 0 and will be sealed into a new segment.
     m_segments = *segments;
-    auto main = m_db->prepare("SELECT entries FROM message_ids");
+    auto main = m_db->prepare("SELECT segment, entries FROM message_ids ORDER BY segment");
     auto recent = m_db->prepare("SELECT id, entries FROM message_ids_recent ORDER BY id");
     if (!main || !recent) {
         return !main ? main.error() : recent.error();
     }
+    std::vector<Entry> segment_entries;
+    int64_t segment = -1;
     auto st = main->each_row([&](const sql::Statement& row) {
-        each_entry(row.column_text(0), [&](const Entry& e) { m_bloom.add(e.key); });
+        if (row.column_int(0) != segment) {
+            if (segment >= 0) {
+                add_segment_bloom(segment, segment_entries);
+            }
+            segment = row.column_int(0);
+            segment_entries.clear();
+        }
+        each_entry(row.column_text(1), [&](const Entry& e) {
+            m_bloom.add(e.key);
+            segment_entries.push_back(e);
+        });
     });
     if (!st) {
         return st;
+    }
+    if (segment >= 0) {
+        add_segment_bloom(segment, segment_entries);
     }
     return recent->each_row([&](const sql::Statement& row) {
         each_entry(row.column_text(1), [&](const Entry& e) {
             m_bloom.add(e.key);
             m_order.push_back(e);
+            m_recent.emplace(e.key, e.event_id);
         });
         m_heap.push_back(HeapRow{row.column_int(0), m_order.size()});
     });
+}
+
+void MessageIndex::add_segment_bloom(int64_t segment, const std::vector<Entry>& entries) {
+    if (segment < 0) {
+        return;
+    }
+    if (m_segment_blooms.size() <= static_cast<size_t>(segment)) {
+        m_segment_blooms.resize(static_cast<size_t>(segment) + 1, BloomFilter(0));
+    }
+    BloomFilter bloom(std::max<size_t>(512, entries.size() * 10));
+    for (const Entry& e : entries) {
+        bloom.add(e.key);
+    }
+    m_segment_blooms[static_cast<size_t>(segment)] = std::move(bloom);
+}
+
+void MessageIndex::forget_recent(const Entry* from, const Entry* to) {
+    for (const Entry* e = from; e != to; ++e) {
+        auto [first, last] = m_recent.equal_range(e->key);
+        for (auto it = first; it != last; ++it) {
+            if (it->second == e->event_id) {
+                m_recent.erase(it);
+                break;
+            }
+        }
+    }
 }
 
 // A schema-1 database has events but no index: index their first occurrences now.
@@ -258,13 +309,30 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
         return std::optional<int64_t>{};
     }
     std::vector<int64_t> candidates;
-    for (const Entry& e : m_order) {
-        if (e.key == key) {
-            candidates.push_back(e.event_id);
-        }
+    auto [first, last] = m_recent.equal_range(key);
+    for (auto it = first; it != last; ++it) {
+        candidates.push_back(it->second);
     }
-    if (auto st = collect_level1(m_find_main, m_segments, key, candidates); !st) {
-        return st.error();
+    // Complete segments whose filter may hold the key; the one being sealed, if any, is all
+    // in level 0 still.
+    const int64_t complete = m_sealing.empty() ? m_segments : m_segments - 1;
+    for (int64_t s = 0; s < complete; ++s) {
+        const bool have_filter = static_cast<size_t>(s) < m_segment_blooms.size() &&
+                                 !m_segment_blooms[static_cast<size_t>(s)].empty();
+        if (have_filter && !m_segment_blooms[static_cast<size_t>(s)].maybe_contains(key)) {
+            continue;
+        }
+        m_find_in_segment.bind(1, s).bind(2, key);
+        auto st = m_find_in_segment.each_row([&](const sql::Statement& row) {
+            each_entry(row.column_text(0), [&](const Entry& e) {
+                if (e.key == key) {
+                    candidates.push_back(e.event_id);
+                }
+            });
+        });
+        if (!st) {
+            return st.error();
+        }
     }
     std::sort(candidates.begin(), candidates.end());
     for (int64_t id : candidates) {
@@ -284,6 +352,7 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
 
 void MessageIndex::add_first(int64_t key, int64_t event_id) {
     m_order.push_back(Entry{key, event_id});
+    m_recent.emplace(key, event_id);
     m_bloom.add(key);
 }
 
@@ -385,6 +454,8 @@ Status MessageIndex::seal_step() {
     if (auto st = m_drop_recent.run(); !st) {
         return st;
     }
+    add_segment_bloom(segment, m_sealing);
+    forget_recent(m_order.data(), m_order.data() + last.end);
     m_order.erase(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(last.end));
     m_heap.erase(m_heap.begin(), m_heap.begin() + static_cast<std::ptrdiff_t>(m_sealed_rows));
     for (auto& r : m_heap) {

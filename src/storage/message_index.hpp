@@ -14,9 +14,13 @@
 //   - level 1: message_ids (segment, first_hash, entries). Every ~65,536 level-0 entries are
 //     sorted by key into a new segment of blocks of >= 256 entries (a key never straddles two
 //     blocks). The segment number is the largest yet, so blocks are appended at the end of the
-//     B-tree, at most 16 per transaction, so no commit stalls. A lookup reads one block per
-//     segment.
-// A Bloom filter in front answers "surely new" for almost every event without any lookup.
+//     B-tree, at most 16 per transaction, so no commit stalls.
+// A Bloom filter in front answers "surely new" for almost every event without any lookup. For
+// a repeat, level 0 is a hash lookup in memory, and each complete segment has its own small
+// Bloom filter (10 bits per entry, ~1% false "maybe"), so a lookup reads the block of the
+// segment that holds the key and of ~1% of the others, not one block per segment: a repeat
+// costs about the same whether the index holds 100,000 entries or 10,000,000. (A segment being
+// written needs no lookup: its entries stay in level 0 until its last block is written.)
 // Only first occurrences are indexed; repeats point at them through events.duplicate_of.
 // Entries of deleted events (reset by write key, --max-events) stay behind; every candidate is
 // checked against the events table, so they are never reported.
@@ -30,6 +34,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace rm {
@@ -42,6 +47,9 @@ int64_t message_key(std::string_view message_id);
 class BloomFilter {
   public:
     BloomFilter();
+    // A filter of about `bits` bits, rounded up to 512-bit blocks; 0 = no filter (empty()).
+    explicit BloomFilter(size_t bits);
+    bool empty() const { return m_blocks.empty(); }
     bool maybe_contains(int64_t key) const;
     void add(int64_t key);
     void clear();
@@ -105,8 +113,9 @@ class MessageIndex {
     int64_t m_segment_size;
     size_t m_block_entries;
     size_t m_blocks_per_commit;
-    std::vector<Entry> m_order;  // level 0, in the order added
-    std::vector<HeapRow> m_heap; // its rows in message_ids_recent
+    std::vector<Entry> m_order;                         // level 0, in the order added
+    std::unordered_multimap<int64_t, int64_t> m_recent; // level 0 by key: key -> event id
+    std::vector<HeapRow> m_heap;                        // its rows in message_ids_recent
     // The segment being written: level 0's oldest entries (the first m_sealed_rows heap rows),
     // sorted, cut into blocks that start at m_blocks[i]; m_next_block is the next to write.
     std::vector<Entry> m_sealing;
@@ -115,6 +124,12 @@ class MessageIndex {
     size_t m_sealed_rows = 0;
     int64_t m_segments = 0; // segments in level 1, counting the one being written
     BloomFilter m_bloom;
+    // One filter per complete segment (index = segment number); empty for a segment left
+    // half-written by a crash, which is always read.
+    std::vector<BloomFilter> m_segment_blooms;
+    sql::Statement m_find_in_segment;
+    void add_segment_bloom(int64_t segment, const std::vector<Entry>& entries);
+    void forget_recent(const Entry* from, const Entry* to);
 };
 
 } // namespace rm
