@@ -97,7 +97,7 @@ TEST_CASE("bad fault flags are clear errors", "[config]") {
     CHECK(usage_text().find("--fail 429:every=5:retry-after=2") != std::string::npos);
 }
 
-TEST_CASE("--max-connections caps the connections served at once", "[config]") {
+TEST_CASE("the connection cap is set with --max-connections", "[config]") {
     auto c = parse_args({"--max-connections", "3"});
     REQUIRE(c.ok());
     CHECK(c->max_connections == 3);
