@@ -56,6 +56,7 @@ struct World {
         rm::GatewayOptions go;
         go.bulk_threads = 0; // parse on this thread
         go.max_request_bytes = 64 * 1024;
+        go.redact_headers = {"Cookie", "x-secret"}; // the journal's redaction path too
         gateway = std::make_unique<rm::Gateway>(go, *store, *sources, faults);
     }
 };
