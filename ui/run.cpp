@@ -49,7 +49,7 @@ int run(const std::string& db_path, ServerApp* app, const Config* config,
 } // namespace
 
 WindowOptions options_of(const Config& config) {
-    return WindowOptions{config.screenshot, config.select_event};
+    return WindowOptions{config.screenshot, config.select_event, config.frame_stats};
 }
 
 } // namespace rm::ui

@@ -13,6 +13,7 @@ bool display_available(std::string& why);
 struct WindowOptions {
     std::string screenshot_path; // draw until loaded, save a PNG, close (tests, README)
     int64_t select_event = 0;    // the event to select for it (0: the newest)
+    bool frame_stats = false;    // at exit, print frames drawn and CPU per frame to stderr
 };
 
 } // namespace rm::ui

@@ -83,6 +83,8 @@ Options:
   --open FILE.db          open a database captured elsewhere in the window, read-only
   --screenshot PNG        once the window has loaded (and selected an event), save it as a
                           PNG and close (with --select ID: that event; else the newest)
+  --frame-stats           at exit, print the frames the window drew and the UI thread's
+                          CPU time per frame (mean, p99, max)
   --port N                port to listen on (default 8080; 0 picks a free port)
   --port-file PATH        write the port there once listening
   --bind ADDR             address to listen on (default 127.0.0.1)
@@ -173,6 +175,10 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
         }
         if (flag == "--headless") {
             c.headless = true;
+            continue;
+        }
+        if (flag == "--frame-stats") {
+            c.frame_stats = true;
             continue;
         }
         if (flag == "--fsync") {

@@ -18,6 +18,7 @@ struct Config {
     std::string open_db;      // --open FILE.db: the window on a database, read-only, no server
     std::string screenshot;   // --screenshot PNG: save the window once loaded, then close
     int64_t select_event = 0; // --select ID: the event the screenshot selects
+    bool frame_stats = false; // --frame-stats: print the window's frame CPU times at exit
     bool show_help = false;
     bool show_version = false;
     std::string bind = "127.0.0.1";

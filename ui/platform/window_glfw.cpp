@@ -5,9 +5,11 @@
 #include "../theme.hpp"
 
 #include <GLFW/glfw3.h>
+#include <algorithm>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <cstdio>
+#include <ctime>
 #include <imgui.h>
 #include <vector>
 
@@ -49,6 +51,30 @@ void on_focus(GLFWwindow*, int) {
 }
 void on_size(GLFWwindow*, int, int) {
     g_activity = true;
+}
+
+// CPU time of the calling thread, in milliseconds (a frame's own work, not the wait).
+double thread_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+void print_frame_stats(std::vector<double> ms, double seconds) {
+    if (ms.empty()) {
+        std::fprintf(stderr, "ruddermock: no frames drawn\n");
+        return;
+    }
+    double sum = 0;
+    for (double v : ms) {
+        sum += v;
+    }
+    std::sort(ms.begin(), ms.end());
+    const size_t p99 = std::min(ms.size() - 1, ms.size() * 99 / 100);
+    std::fprintf(stderr,
+                 "ruddermock: %zu frames drawn in %.1f s; UI thread CPU per frame (ImGui, "
+                 "panels, GL submission): mean %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                 ms.size(), seconds, sum / static_cast<double>(ms.size()), ms[p99], ms.back());
 }
 
 bool save_png(const std::string& path, int width, int height) {
@@ -117,6 +143,7 @@ int run_glfw_loop(Settings& settings, MainThreadQueue& tasks, const LoopOptions&
     tasks.set_waker([] { glfwPostEmptyEvent(); });
 
     int code = 0;
+    std::vector<double> frame_ms; // --frame-stats: the UI thread's CPU per drawn frame
     {
         InspectorContext made = make_context(fonts);
         made.scale = scale;
@@ -125,6 +152,7 @@ int run_glfw_loop(Settings& settings, MainThreadQueue& tasks, const LoopOptions&
         bool screenshot_done = false;
         int loaded_frames = 0;
         std::string title;
+        frame_ms.reserve(4096);
         while (!glfwWindowShouldClose(window) && !stop.load()) {
             const bool typing = io.WantTextInput;
             if (owed_frames > 0) {
@@ -144,6 +172,7 @@ int run_glfw_loop(Settings& settings, MainThreadQueue& tasks, const LoopOptions&
                 continue;
             }
             owed_frames = std::max(0, owed_frames - 1);
+            const double cpu_start = thread_cpu_ms();
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
@@ -156,6 +185,9 @@ int run_glfw_loop(Settings& settings, MainThreadQueue& tasks, const LoopOptions&
             glClearColor(bg.x, bg.y, bg.z, 1);
             glClear(GL_COLOR_BUFFER_BIT);
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            if (options.window.frame_stats) {
+                frame_ms.push_back(thread_cpu_ms() - cpu_start);
+            }
             if (!options.window.screenshot_path.empty() && !screenshot_done) {
                 // Waits for the data: the search done, the selection's detail loaded.
                 EventFeed& feed = ctx.feed;
@@ -188,6 +220,9 @@ int run_glfw_loop(Settings& settings, MainThreadQueue& tasks, const LoopOptions&
             }
         }
         glfwGetWindowSize(window, &settings.window_width, &settings.window_height);
+    }
+    if (options.window.frame_stats) {
+        print_frame_stats(frame_ms, ImGui::GetTime());
     }
     tasks.set_waker({});
     tasks.run_pending(); // tasks posted for the inspector are dropped with it (see EventFeed)
