@@ -1,6 +1,5 @@
 // ruddermock: parse flags, start the server (and the window, when there is a display and
 // the build has one), run until SIGINT/SIGTERM or the window closes, shut down cleanly.
-#include "app/allocator.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/server_app.hpp"
@@ -12,7 +11,6 @@
 #include <thread>
 
 int main(int argc, char** argv) {
-    rm::tune_allocator(argv); // may re-execute this program once (app/allocator.hpp)
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (auto code = rm::run_subcommand(args)) { // export, verify, replay
         return *code;
