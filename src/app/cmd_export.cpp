@@ -3,6 +3,7 @@
 // this file is the command line: flags, the output file (written to FILE.tmp-PID, renamed
 // when complete, removed on any error or on SIGINT/SIGTERM) and a progress bar on stderr when
 // stderr is a terminal.
+#include "app/flag_reader.hpp"
 #include "app/progress_bar.hpp"
 #include "export/exporter.hpp"
 #include "query/filter.hpp"
@@ -66,28 +67,10 @@ struct Args {
 
 Result<Args> parse_args(const std::vector<std::string>& args) {
     Args out;
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string flag = args[i];
-        std::optional<std::string> inline_value;
-        if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-            inline_value = flag.substr(eq + 1);
-            flag = flag.substr(0, eq);
-        }
-        auto value = [&]() -> Result<std::string> {
-            if (inline_value) {
-                return *inline_value;
-            }
-            if (i + 1 >= args.size()) {
-                return make_error("option '" + flag + "' needs a value");
-            }
-            return args[++i];
-        };
-        auto no_value = [&]() -> Status {
-            if (inline_value) {
-                return make_error("option '" + flag + "' takes no value");
-            }
-            return Ok{};
-        };
+    for (FlagReader r(args); r.next();) {
+        const std::string& flag = r.flag();
+        auto value = [&] { return r.value(); };
+        auto no_value = [&] { return r.no_value(); };
         Status st = Ok{};
         if (flag == "--help" || flag == "-h") {
             out.help = true;

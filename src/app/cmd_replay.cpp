@@ -3,6 +3,7 @@
 // HTTP client (cpp-httplib, one keep-alive connection), the progress bar on stderr when it is
 // a terminal, and the report: each request not delivered as it happens, a summary at the end
 // (stdout), usage errors and an unreachable target on stderr.
+#include "app/flag_reader.hpp"
 #include "app/progress_bar.hpp"
 #include "export/replay.hpp"
 #include "forward/forwarder.hpp"
@@ -94,22 +95,9 @@ Result<int64_t> parse_count(const std::string& flag, const std::string& text, in
 
 Result<Args> parse_args(const std::vector<std::string>& args) {
     Args out;
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string flag = args[i];
-        std::optional<std::string> inline_value;
-        if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-            inline_value = flag.substr(eq + 1);
-            flag = flag.substr(0, eq);
-        }
-        auto value = [&]() -> Result<std::string> {
-            if (inline_value) {
-                return *inline_value;
-            }
-            if (i + 1 >= args.size()) {
-                return make_error("option '" + flag + "' needs a value");
-            }
-            return args[++i];
-        };
+    for (FlagReader r(args); r.next();) {
+        const std::string& flag = r.flag();
+        auto value = [&] { return r.value(); };
         if (flag == "--help" || flag == "-h") {
             out.help = true;
         } else if (flag == "--to" || flag == "--write-key" || flag == "--batch" ||
@@ -144,7 +132,7 @@ Result<Args> parse_args(const std::vector<std::string>& args) {
         } else if (!out.file.empty()) {
             return make_error("one FILE only (got '" + out.file + "' and '" + flag + "')");
         } else {
-            out.file = args[i];
+            out.file = flag;
         }
     }
     if (out.help) {

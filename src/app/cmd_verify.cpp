@@ -2,6 +2,7 @@
 // writes it) or of a running server (GET /_mock/events pages) with a fixture, prints the
 // differences and exits 1 when there are any. The comparison is export/verify.hpp's; this
 // file is the command line and the reading of both sides.
+#include "app/flag_reader.hpp"
 #include "export/verify.hpp"
 #include "forward/forwarder.hpp"
 #include "protocol/json_scan.hpp"
@@ -68,27 +69,14 @@ struct Args {
 
 Result<Args> parse_args(const std::vector<std::string>& args) {
     Args out;
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string flag = args[i];
-        std::optional<std::string> inline_value;
-        if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-            inline_value = flag.substr(eq + 1);
-            flag = flag.substr(0, eq);
-        }
-        auto value = [&]() -> Result<std::string> {
-            if (inline_value) {
-                return *inline_value;
-            }
-            if (i + 1 >= args.size()) {
-                return make_error("option '" + flag + "' needs a value");
-            }
-            return args[++i];
-        };
+    for (FlagReader r(args); r.next();) {
+        const std::string& flag = r.flag();
+        auto value = [&] { return r.value(); };
         if (flag == "--help" || flag == "-h") {
             out.help = true;
         } else if (flag == "--any-order") {
-            if (inline_value) {
-                return make_error("option '" + flag + "' takes no value");
+            if (auto st = r.no_value(); !st) {
+                return st.error();
             }
             out.options.any_order = true;
         } else if (flag == "--expect" || flag == "--db" || flag == "--url" || flag == "--filter" ||
