@@ -333,7 +333,7 @@ void DetailPane::draw_browser_headers(const std::string& event_anonymous_id) {
     auto row = [](const char* name, const std::string& value, const char* tip) {
         ImGui::TextColored(muted_colour(), "%s", name);
         ImGui::SameLine();
-        ImGui::TextUnformatted(value.c_str());
+        ImGui::TextWrapped("%s", value.c_str()); // a retry line can be long
         if (ImGui::IsItemHovered()) {
             ImGui::SetTooltip("%s", tip);
         }
