@@ -1,7 +1,7 @@
 // `ruddermock export` as a user runs it: the binary, its exit codes and messages, the output
 // file written whole or not at all, the progress bar only on a terminal, and the same bytes
 // as GET /_mock/export of the server that writes the database meanwhile.
-#include "export/export_support.hpp"
+#include "support/cli_run.hpp"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -16,82 +16,16 @@
 
 extern char** environ;
 
+using rm::test::closed_port;
+using rm::test::run;
+using rm::test::Run;
+using rm::test::slurp;
 using rm::test::TempDir;
 using rm::test::TestServer;
+using rm::test::url_of;
+using rm::test::write_file;
 
 namespace {
-
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Runs the binary with args; stdout and stderr go to files, or stderr to a terminal (a
-// pseudo-terminal this test reads) when tty_stderr.
-Run run(const TempDir& dir, std::vector<std::string> args, bool tty_stderr = false) {
-    args.insert(args.begin(), RUDDERMOCK_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    const std::string out_path = dir / "stdout.txt";
-    const std::string err_path = dir / "stderr.txt";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int master = -1;
-    int slave = -1;
-    if (tty_stderr) {
-        master = posix_openpt(O_RDWR | O_NOCTTY);
-        REQUIRE(master >= 0);
-        REQUIRE(grantpt(master) == 0);
-        REQUIRE(unlockpt(master) == 0);
-        slave = ::open(ptsname(master), O_RDWR | O_NOCTTY);
-        REQUIRE(slave >= 0);
-        posix_spawn_file_actions_adddup2(&fa, slave, 2);
-    } else {
-        posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                         0644);
-    }
-    pid_t pid = -1;
-    REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    Run r;
-    std::thread tty_reader;
-    if (tty_stderr) {
-        ::close(slave);
-        tty_reader = std::thread([&] {
-            char buf[4096];
-            for (;;) {
-                ssize_t n = ::read(master, buf, sizeof buf);
-                if (n <= 0) {
-                    break; // EIO once the child closed the terminal
-                }
-                r.err.append(buf, static_cast<size_t>(n));
-            }
-        });
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (tty_stderr) {
-        tty_reader.join();
-        ::close(master);
-    } else {
-        r.err = slurp(err_path);
-    }
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out_path);
-    return r;
-}
 
 void feed(const TestServer& srv, int events) {
     std::string batch = R"({"batch":[)";

@@ -1,9 +1,9 @@
 // `ruddermock replay` as a user runs it: a fixture exported from one server sent to another
 // (single calls, batches, HAR), retries through fault plans, refused events named by line,
 // an unreachable target and bad input files.
-#include "export/export_support.hpp"
 #include "export/normalize.hpp"
 #include "export/replay.hpp"
+#include "support/cli_run.hpp"
 #include "util/clock.hpp"
 #include "util/encoding.hpp"
 
@@ -22,65 +22,16 @@
 
 extern char** environ;
 
+using rm::test::closed_port;
+using rm::test::run;
+using rm::test::Run;
+using rm::test::slurp;
 using rm::test::TempDir;
 using rm::test::TestServer;
+using rm::test::url_of;
+using rm::test::write_file;
 
 namespace {
-
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
-
-Run run(const TempDir& dir, std::vector<std::string> args) {
-    args.insert(args.begin(), RUDDERMOCK_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    const std::string out_path = dir / "stdout.txt";
-    const std::string err_path = dir / "stderr.txt";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = -1;
-    REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
-}
-
-int closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
 
 // Five SDK-like events in one batch (fresh ids and times).
 void send_run(const TestServer& srv, const std::string& key) {
@@ -104,10 +55,6 @@ void send_run(const TestServer& srv, const std::string& key) {
     auto r = srv.post("/v1/batch", key, batch);
     REQUIRE(r);
     REQUIRE(r->status == 200);
-}
-
-std::string url_of(const TestServer& srv) {
-    return "http://127.0.0.1:" + std::to_string(srv.port());
 }
 
 void put_plan(const TestServer& srv, const std::string& plan) {
