@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN); // past RLIMIT_FSIZE a write fails (EFBIG): a 5xx, not death
     std::atomic<bool> stop{false};
     int sig = 0;
     std::thread watcher([&] {

@@ -2,7 +2,23 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+
 namespace rm::sql {
+
+namespace {
+// SQLite's message, with the OS error behind an I/O failure: "disk I/O error" alone does not
+// tell a full disk (ENOSPC), a file-size limit (EFBIG) or a vanished file apart.
+std::string error_text(sqlite3* db, const char* message) {
+    std::string out = message ? message : "unknown error";
+    const int code = sqlite3_errcode(db) & 0xff;
+    const int err = sqlite3_system_errno(db);
+    if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) && err != 0) {
+        out += std::string(" (") + std::strerror(err) + ")";
+    }
+    return out;
+}
+} // namespace
 
 Result<Database> Database::open(const std::string& path, bool read_only) {
     sqlite3* db = nullptr;
@@ -41,7 +57,7 @@ Status Database::exec(std::string_view sql) {
     char* err = nullptr;
     std::string text(sql);
     if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "unknown error";
+        std::string msg = error_text(m_db, err);
         sqlite3_free(err);
         return make_error("sqlite: " + msg);
     }
@@ -118,7 +134,8 @@ Result<bool> Statement::step() {
     if (rc == SQLITE_DONE) {
         return false;
     }
-    return make_error(std::string("sqlite step: ") + sqlite3_errmsg(sqlite3_db_handle(m_stmt)));
+    sqlite3* db = sqlite3_db_handle(m_stmt);
+    return make_error("sqlite step: " + error_text(db, sqlite3_errmsg(db)));
 }
 
 Status Statement::run() {

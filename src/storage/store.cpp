@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <pthread.h>
+#include <sys/statvfs.h>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -88,11 +89,19 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
         impl->path = *tmp;
         impl->remove_on_close = true;
     }
+    auto lock = DbFileLock::acquire(impl->path);
+    if (!lock) {
+        return lock.error();
+    }
+    impl->file_lock = std::move(*lock);
     auto db = sql::Database::open(impl->path, false);
     if (!db) {
         return db.error();
     }
     impl->write_db = std::move(*db);
+    if (auto st = check_ruddermock_database(impl->write_db, impl->path); !st) {
+        return st.error();
+    }
     // Settings of the write connection, each measured with bench/run.sh on the 2-core machine:
     // 16 KiB pages (new databases only): batches +25%; synchronous OFF unless --fsync: +30%
     // (a commit is in the OS when it returns, so it survives a crash of the process); a 16 MiB
@@ -107,10 +116,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
         "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;"
         " PRAGMA cache_size=-16384; PRAGMA cache_spill=8192; PRAGMA mmap_size=0;";
     if (auto st = impl->write_db.exec(pragmas); !st) {
-        return make_error("cannot configure database " + impl->path + ": " + st.error().message);
+        return make_error(explain_database_error(impl->path, st.error().message));
     }
     if (auto st = sql::migrate(impl->write_db); !st) {
-        return make_error(impl->path + ": " + st.error().message);
+        return make_error(explain_database_error(impl->path, st.error().message));
     }
     // The number of stored events (for --max-events; counts.hpp) and the messageId index.
     auto counts = read_counts(impl->write_db);
@@ -426,7 +435,6 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         return fail(st.error());
     }
     if (auto st = write_db.exec("COMMIT"); !st) {
-        log::error("commit failed: " + st.error().message);
         return fail(st.error());
     }
     forward_publish();
@@ -456,6 +464,7 @@ void Store::Impl::run_batch(std::vector<WriteJob>& batch, Statements& stmts) {
             }
         }
     }
+    report_failures(*results);
     for (size_t i = 0; i < batch.size(); ++i) {
         *batch[i].result = std::move((*results)[i]);
     }
@@ -465,6 +474,56 @@ void Store::Impl::run_batch(std::vector<WriteJob>& batch, Statements& stmts) {
         generation.fetch_add(1);
     }
     changed.notify_all();
+}
+
+namespace {
+// For an I/O error: the free space of the database's filesystem, so a full disk is plain.
+std::string free_space_hint(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    struct statvfs fs {};
+    if (statvfs(dir.c_str(), &fs) != 0) {
+        return "";
+    }
+    const auto free_mb = static_cast<int64_t>(fs.f_bavail * fs.f_frsize / (1024 * 1024));
+    return " (" + std::to_string(free_mb) + " MB free on its filesystem" +
+           (free_mb < 64 ? ": the disk is full" : "") + ")";
+}
+} // namespace
+
+void Store::Impl::report_failures(const std::vector<Result<int64_t>>& results) {
+    // A full disk fails every job until space returns: say so once, then every 10 s, and say
+    // when writes succeed again, instead of one line per refused request.
+    const int64_t now = now_ms();
+    int64_t failed = 0;
+    const Error* error = nullptr;
+    for (const auto& r : results) {
+        if (!r) {
+            ++failed;
+            error = &r.error();
+        }
+    }
+    if (failed > 0) {
+        if (failing.jobs == 0) {
+            failing.since_ms = now;
+            failing.logged_ms = now;
+            log::error("cannot write to " + path + ": " + error->message + free_space_hint(path) +
+                       "; requests are answered 500 and stored nowhere until writes succeed "
+                       "again (retried with every request)");
+        } else if (now - failing.logged_ms >= 10000) {
+            failing.logged_ms = now;
+            log::error("writes to " + path + " still failing (" + error->message +
+                       "): " + std::to_string(failing.jobs + failed) + " requests refused since " +
+                       format_rfc3339_ms(failing.since_ms));
+        }
+        failing.jobs += failed;
+    } else if (failing.jobs > 0 && !results.empty()) {
+        log::info("writes to " + path + " succeed again, after " + std::to_string(failing.jobs) +
+                  " refused requests over " +
+                  std::to_string((now - failing.since_ms + 500) / 1000) +
+                  " s; everything acknowledged before is stored");
+        failing.jobs = 0;
+    }
 }
 
 void Store::Impl::writer_loop() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "storage/counts.hpp"
+#include "storage/db_file.hpp"
 #include "storage/message_index.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
@@ -120,6 +121,7 @@ class ReadPool {
 };
 
 struct Store::Impl {
+    DbFileLock file_lock; // first, so it is released last (db_file.hpp)
     StoreOptions options;
     std::string path;             // the real file path
     bool remove_on_close = false; // true for ":memory:" (a temporary file)
@@ -174,6 +176,14 @@ struct Store::Impl {
     MessageIndex messages; // writer thread only
 
     void run_batch(std::vector<WriteJob>& batch, Statements& stmts);
+    // Writer thread only: the failing writes of a full disk, logged once and every 10 s.
+    struct Failing {
+        int64_t jobs = 0; // failed since the last success
+        int64_t since_ms = 0;
+        int64_t logged_ms = 0;
+    };
+    Failing failing;
+    void report_failures(const std::vector<Result<int64_t>>& results);
     // Runs jobs in one transaction. nullopt: a job failed and was rolled back with the others
     // (only when count > 1); otherwise one result per job.
     std::optional<std::vector<Result<int64_t>>> run_transaction(WriteJob* jobs, size_t count,

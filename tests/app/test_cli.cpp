@@ -1,11 +1,13 @@
 // The binary as a user runs it: exit codes, the port file, signals, persistence.
 #include "support/test_server.hpp"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -192,4 +194,131 @@ TEST_CASE("bind 0.0.0.0 without --admin-token warns at start-up - loopback does 
     kill(local.pid, SIGTERM);
     CHECK(wait_exit(local.pid) == 0);
     CHECK(slurp(local.out_path).find("warning") == std::string::npos);
+}
+
+// [SECTION] disk and file faults (issue 11 §5)
+
+TEST_CASE("a database in use by another running ruddermock is refused - exit 2", "[cli][db]") {
+    Dir dir;
+    const std::string db = dir / "busy.db";
+    Child first = spawn({"--headless", "--port", "0", "--port-file", dir / "port", "--db", db},
+                        dir / "first.txt");
+    REQUIRE(read_port(dir / "port") > 0);
+    Child second = spawn({"--headless", "--port", "0", "--db", db}, dir / "second.txt");
+    CHECK(wait_exit(second.pid) == 2);
+    CHECK(slurp(second.out_path)
+              .find("in use by another running ruddermock (pid " + std::to_string(first.pid) +
+                    ")") != std::string::npos);
+    kill(first.pid, SIGTERM);
+    CHECK(wait_exit(first.pid) == 0);
+}
+
+namespace {
+void set_file_size_limit(pid_t pid, rlim_t soft) {
+    rlimit limit{};
+    REQUIRE(prlimit(pid, RLIMIT_FSIZE, nullptr, &limit) == 0);
+    limit.rlim_cur = soft;
+    REQUIRE(prlimit(pid, RLIMIT_FSIZE, &limit, nullptr) == 0);
+}
+} // namespace
+
+TEST_CASE("past the file-size limit requests get 500 - the server runs on and recovers",
+          "[cli][db]") {
+    // Before: SIGXFSZ killed the process at the first write past RLIMIT_FSIZE.
+    Dir dir;
+    const std::string db = dir / "limit.db";
+    Child c = spawn({"--headless", "--port", "0", "--port-file", dir / "port", "--db", db},
+                    dir / "run.txt");
+    const int port = read_port(dir / "port");
+    REQUIRE(port > 0);
+    httplib::Client client("127.0.0.1", port);
+    int sent = 0;
+    auto send = [&] {
+        const std::string body = R"({"userId":"u","event":"e","messageId":"limit-)" +
+                                 std::to_string(sent++) + R"(","properties":{"p":")" +
+                                 std::string(3000, 'x') + R"("}})";
+        auto r = client.Post("/v1/track", {{"Authorization", rm::test::basic("wk")}}, body,
+                             "application/json");
+        return r ? r->status : 0;
+    };
+    REQUIRE(send() == 200);
+    set_file_size_limit(c.pid, std::filesystem::file_size(db + "-wal") + 200 * 1024);
+    int refused = 0, ok = 1;
+    while (refused < 5 && sent < 2000) {
+        const int status = send();
+        REQUIRE((status == 200 || status == 500));
+        (status == 200 ? ok : refused) += 1;
+    }
+    CHECK(refused == 5);
+    set_file_size_limit(c.pid, RLIM_INFINITY);
+    CHECK(send() == 200);
+    ++ok;
+    auto stats = client.Get("/_mock/stats");
+    REQUIRE(stats);
+    CHECK(nlohmann::json::parse(stats->body)["events"] == ok);
+    kill(c.pid, SIGTERM);
+    CHECK(wait_exit(c.pid) == 0);
+    const std::string said = slurp(c.out_path);
+    CHECK(said.find("requests are answered 500") != std::string::npos);
+    CHECK(said.find("succeed again, after 5 refused requests") != std::string::npos);
+}
+
+TEST_CASE("kill -9 during trims and resets by key loses nothing acknowledged", "[cli][db]") {
+    Dir dir;
+    const std::string db = dir / "killed.db";
+    Child c = spawn({"--headless", "--port", "0", "--port-file", dir / "port", "--db", db,
+                     "--max-events", "300"},
+                    dir / "run.txt");
+    const int port = read_port(dir / "port");
+    REQUIRE(port > 0);
+    // Three writers: wk-keep only adds (its newest acknowledged events must survive), wk-reset
+    // is reset by key now and then, the trim runs on every commit past 300 events.
+    std::atomic<bool> stop{false};
+    std::atomic<int> kept_acknowledged{-1};
+    auto writer = [&](const std::string& key, bool resets) {
+        httplib::Client client("127.0.0.1", port);
+        for (int i = 0; !stop; ++i) {
+            const std::string body =
+                R"({"batch":[{"type":"track","event":"e","userId":"u","messageId":")" + key + "-" +
+                std::to_string(i) + R"("}]})";
+            auto r = client.Post("/v1/batch", {{"Authorization", rm::test::basic(key)}}, body,
+                                 "application/json");
+            if (!r) {
+                return; // killed
+            }
+            if (r->status == 200 && key == "wk-keep") {
+                kept_acknowledged = i;
+            }
+            if (resets && i % 25 == 24) {
+                client.Post("/_mock/reset?writeKey=" + key, "", "application/json");
+            }
+        }
+    };
+    std::thread a(writer, "wk-keep", false), b(writer, "wk-reset", true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    kill(c.pid, SIGKILL);
+    stop = true;
+    a.join();
+    b.join();
+    CHECK(wait_exit(c.pid) == 128 + SIGKILL);
+    REQUIRE(kept_acknowledged > 300); // the trim ran many times
+
+    Child again = spawn({"--headless", "--port", "0", "--port-file", dir / "port2", "--db", db,
+                         "--max-events", "300"},
+                        dir / "run2.txt");
+    const int port2 = read_port(dir / "port2");
+    REQUIRE(port2 > 0);
+    httplib::Client client("127.0.0.1", port2);
+    auto last =
+        client.Get("/_mock/events?messageId=wk-keep-" + std::to_string(kept_acknowledged.load()));
+    REQUIRE(last);
+    CHECK(nlohmann::json::parse(last->body)["events"].size() == 1);
+    auto all = client.Get("/_mock/events?limit=10000");
+    auto stats = client.Get("/_mock/stats");
+    REQUIRE((all && stats));
+    const auto events = nlohmann::json::parse(all->body)["events"];
+    CHECK(events.size() <= 300);
+    CHECK(nlohmann::json::parse(stats->body)["events"] == events.size()); // counts agree
+    kill(again.pid, SIGTERM);
+    CHECK(wait_exit(again.pid) == 0);
 }
