@@ -9,6 +9,39 @@
 namespace rm {
 
 namespace {
+// "90s", "30m", "12h", "7d", "1h30m": at least a second, at most ten years.
+std::optional<int64_t> parse_duration_ms(const std::string& text) {
+    int64_t total = 0;
+    size_t i = 0;
+    while (i < text.size()) {
+        int64_t n = 0;
+        const size_t digits = i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9' && n < 1000000000) {
+            n = n * 10 + (text[i++] - '0');
+        }
+        if (i == digits || i == text.size()) {
+            return std::nullopt; // no number, or no unit
+        }
+        const char unit = text[i++];
+        const int64_t ms = unit == 's'   ? 1000
+                           : unit == 'm' ? 60 * 1000
+                           : unit == 'h' ? 3600 * 1000
+                           : unit == 'd' ? 86400 * 1000
+                                         : 0;
+        if (ms == 0) {
+            return std::nullopt;
+        }
+        total += n * ms;
+        if (total > int64_t{3650} * 86400 * 1000) {
+            return std::nullopt;
+        }
+    }
+    if (total < 1000) {
+        return std::nullopt;
+    }
+    return total;
+}
+
 Result<int64_t> parse_int(const std::string& flag, const std::string& text, int64_t min,
                           int64_t max) {
     int64_t v = 0;
@@ -103,6 +136,10 @@ Options:
   --rate-limit-by WHO     count the rate limit per workspace (default) or per write-key
   --retry-after           rate-limit 429s carry a Retry-After header
   --max-events N          keep only the newest N events (default: keep all)
+  --max-db-mb N           trim the oldest requests and events to keep the database file
+                          near N MB (at least 8; its -wal file, up to ~16 MB, comes on top)
+  --retention DURATION    trim requests and events older than DURATION: 90s, 30m, 12h, 7d
+                          or combined (1h30m); default: keep
   --fsync                 also survive power loss, not only a crash of ruddermock (slower)
   --max-in-flight N       answer 503 beyond N gateway requests at once (default: no limit)
   --retl-require-destination-id
@@ -194,10 +231,11 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
             continue;
         }
         static const char* const k_value_flags[] = {
-            "--port",        "--port-file",     "--bind",           "--threads",    "--db",
-            "--sources",     "--profile",       "--max-request-kb", "--rate-limit", "--max-events",
-            "--admin-token", "--log-level",     "--max-in-flight",  "--faults",     "--fail",
-            "--delay",       "--rate-limit-by", "--max-connections"};
+            "--port",        "--port-file",  "--bind",          "--threads",
+            "--db",          "--sources",    "--profile",       "--max-request-kb",
+            "--rate-limit",  "--max-events", "--max-db-mb",     "--retention",
+            "--admin-token", "--log-level",  "--max-in-flight", "--faults",
+            "--fail",        "--delay",      "--rate-limit-by", "--max-connections"};
         bool known = flag == "--forward" || flag == "--forward-queue";
         known = known || flag == "--redact";
         known = known || flag == "--open" || flag == "--screenshot" || flag == "--select";
@@ -274,6 +312,20 @@ Result<Config> parse_args(const std::vector<std::string>& args) {
                 return n.error();
             }
             c.max_events = *n;
+        } else if (flag == "--max-db-mb") {
+            auto n = parse_int(flag, text, 8, INT64_MAX / (1024 * 1024));
+            if (!n) {
+                return n.error();
+            }
+            c.max_db_mb = *n;
+        } else if (flag == "--retention") {
+            auto ms = parse_duration_ms(text);
+            if (!ms) {
+                return make_error("--retention needs a duration like 90s, 30m, 12h, 7d or 1h30m, "
+                                  "got '" +
+                                  text + "'");
+            }
+            c.retention_ms = *ms;
         } else if (flag == "--max-in-flight") {
             auto n = parse_int(flag, text, 0, 1000000);
             if (!n) {

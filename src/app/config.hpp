@@ -34,6 +34,8 @@ struct Config {
     int64_t max_request_kb = 4000;
     std::optional<RateLimitConfig> rate_limit;
     int64_t max_events = 0;
+    int64_t max_db_mb = 0;    // --max-db-mb, 0 = no limit
+    int64_t retention_ms = 0; // --retention, 0 = keep
     bool fsync = false;
     int max_in_flight = 0;
     bool retl_require_destination_id = false;

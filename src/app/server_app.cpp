@@ -80,6 +80,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     StoreOptions store_options;
     store_options.path = config.db;
     store_options.max_events = config.max_events;
+    store_options.max_db_bytes = config.max_db_mb * 1024 * 1024;
+    store_options.retention_ms = config.retention_ms;
     store_options.fsync = config.fsync;
     store_options.forward = !config.forward_url.empty();
     store_options.forward_queue_limit = config.forward_queue;

@@ -166,6 +166,18 @@ Status CountDeltas::subtract_oldest_events(sql::Database& db, int64_t events) {
         nullptr, &events);
 }
 
+Status CountDeltas::subtract_oldest_requests(sql::Database& db, int64_t requests) {
+    return each(
+        db,
+        "SELECT status, write_key, COUNT(*) FROM (SELECT status, write_key FROM requests ORDER "
+        "BY id LIMIT ?) GROUP BY 1, 2",
+        [&](const sql::Statement& s) {
+            add(k_status, std::to_string(s.column_int(0)), -s.column_int(2));
+            add(k_request_key, s.column_text(1), -s.column_int(2));
+        },
+        nullptr, &requests);
+}
+
 Status CountDeltas::clear_all(sql::Database& db) {
     m_deltas.clear();
     m_removed = false;

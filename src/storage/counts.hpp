@@ -1,8 +1,9 @@
 // Counts kept incrementally (schema 7): the table `counts (kind, key, n)` holds how many events
 // there are per type and per write key, and how many requests per status and per write key.
 // The writer thread updates it in the same transaction as the rows it counts (inserts, resets,
-// --max-events trims), so a reader's snapshot always agrees with the tables, the numbers
-// survive restarts, and totals cost a read of a few rows instead of a scan of the database.
+// trims by --max-events, --max-db-mb and --retention), so a reader's snapshot always agrees with
+// the tables, the numbers survive restarts, and totals cost a read of a few rows instead of a scan
+// of the database.
 //
 // Threads: CountDeltas belongs to the writer thread (store_impl.hpp); read_counts() runs on
 // any connection, each used by one thread at a time (sqlite.hpp).
@@ -40,6 +41,7 @@ class CountDeltas {
     // Counts of rows about to be deleted: all of one write key, or the oldest `events`.
     Status subtract_write_key(sql::Database& db, const std::string& write_key);
     Status subtract_oldest_events(sql::Database& db, int64_t events);
+    Status subtract_oldest_requests(sql::Database& db, int64_t requests);
     // Everything is deleted: the table is emptied at once, pending deltas dropped.
     Status clear_all(sql::Database& db);
     // Writes the pending deltas (upserts; rows that reach 0 are removed) and forgets them.

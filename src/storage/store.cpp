@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <pthread.h>
-#include <sys/statvfs.h>
 #include <stdexcept>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace rm {
@@ -132,6 +132,9 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     }
     impl->messages = MessageIndex(options.message_segment_size);
     if (auto st = impl->messages.open(impl->write_db); !st) {
+        return make_error(impl->path + ": " + st.error().message);
+    }
+    if (auto st = impl->prepare_trim(); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
     impl->readers = std::make_unique<ReadPool>(impl->path);
@@ -375,6 +378,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         return count == 1 ? std::optional(std::move(results)) : std::nullopt;
     }
     const int64_t count_before = event_count;
+    first_new_request = 0;
     const ForwardCounts forward_before = forward;
     auto fail = [&](const Error& error) -> std::optional<std::vector<Result<int64_t>>> {
         write_db.exec("ROLLBACK");
@@ -395,6 +399,9 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
                 using Job = std::decay_t<decltype(work)>;
                 if constexpr (std::is_same_v<Job, InsertJob>) {
                     auto id = insert(write_db, stmts, messages, work, event_count, counts);
+                    if (id && first_new_request == 0) {
+                        first_new_request = *id;
+                    }
                     // Forwarded: every request whose events are stored (see store.hpp, 4).
                     if (id && options.forward && !work.events.empty()) {
                         if (auto st = forward_enqueue(stmts.forward, *id); !st) {
@@ -420,16 +427,8 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
     if (auto st = messages.before_commit(); !st) {
         return fail(st.error());
     }
-    if (options.max_events > 0 && event_count > options.max_events) {
-        if (auto st = counts.subtract_oldest_events(write_db, event_count - options.max_events);
-            !st) {
-            return fail(st.error());
-        }
-        stmts.trim.bind(1, event_count - options.max_events);
-        if (auto st = stmts.trim.run(); !st) {
-            return fail(st.error());
-        }
-        event_count -= write_db.changes();
+    if (auto st = trim(stmts.trim, std::max<int64_t>(0, event_count - count_before)); !st) {
+        return fail(st.error());
     }
     if (auto st = counts.apply(write_db); !st) {
         return fail(st.error());

@@ -37,6 +37,10 @@ namespace rm {
 struct StoreOptions {
     std::string path = "ruddermock.db"; // ":memory:" = a temporary file removed on close
     int64_t max_events = 0;             // keep only the newest N events; 0 = keep all
+    // Trim the oldest requests and events while the pages in use exceed this (0 = no limit),
+    // and those received more than retention_ms ago (0 = keep); store_trim.cpp.
+    int64_t max_db_bytes = 0;
+    int64_t retention_ms = 0;
     // false: a commit is in the OS once it returns, so it survives a crash of the process
     // (not of the machine). true: also fsync at checkpoints (power-loss safe, slower).
     bool fsync = false;

@@ -168,6 +168,25 @@ struct Store::Impl {
     Status forward_reset(const ResetJob& job); // forgets the queued requests a reset deletes
     void forward_publish(); // after a commit: counters for stats(), the drop warning
 
+    // Bounded storage (store_trim.cpp), writer thread only.
+    struct TrimStatements {
+        sql::Statement oldest_events;
+        sql::Statement oldest_requests;
+        sql::Statement drop_requests;
+        sql::Statement drop_forward;
+        sql::Statement used_bytes;
+    };
+    TrimStatements trim_sql;
+    bool trim_backlog = false;     // the last step took all it read: go on at the next commit
+    int64_t trim_checked_ms = 0;   // the age is checked once a second
+    int64_t first_new_request = 0; // the first request id of the open transaction, 0 = none
+    int64_t trimmed_events = 0;    // since the store opened
+    int64_t trimmed_requests = 0;
+    Status prepare_trim();
+    Result<int64_t> used_bytes(); // pages in use (not on the free list) times the page size
+    // drop_events: "DELETE the oldest ? events"; inserted: events this transaction added.
+    Status trim(sql::Statement& drop_events, int64_t inserted);
+
     int64_t event_count = 0; // writer thread only
     CountDeltas counts;      // writer thread only: counts.hpp, applied before each COMMIT
 

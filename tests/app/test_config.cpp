@@ -143,3 +143,20 @@ TEST_CASE("bind off loopback without --admin-token warns that /_mock/ is open", 
     CHECK_FALSE(warning({"--bind", "192.168.1.20"}).empty());
     CHECK_FALSE(warning({"--bind", "127.example.com"}).empty());
 }
+
+TEST_CASE("storage bounds take sizes and durations - bad ones are clear errors", "[config]") {
+    auto c = rm::parse_args({"--max-db-mb", "64", "--retention", "1h30m"});
+    REQUIRE(c.ok());
+    CHECK(c->max_db_mb == 64);
+    CHECK(c->retention_ms == 90 * 60 * 1000);
+    CHECK(rm::parse_args({"--retention=7d"})->retention_ms == 7LL * 86400 * 1000);
+    CHECK(rm::parse_args({"--retention", "90s"})->retention_ms == 90000);
+    CHECK(rm::parse_args({})->max_db_mb == 0);
+    CHECK(rm::parse_args({})->retention_ms == 0);
+    for (const char* bad : {"7", "d", "0s", "5x", "1h30", "-1h", "99999999999d"}) {
+        auto r = rm::parse_args({"--retention", bad});
+        REQUIRE_FALSE(r.ok());
+        CHECK_THAT(r.error().message, Catch::Contains("--retention needs a duration"));
+    }
+    CHECK_FALSE(rm::parse_args({"--max-db-mb", "4"}).ok()); // below the minimum of 8
+}

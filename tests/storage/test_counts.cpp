@@ -22,6 +22,7 @@ std::unique_ptr<Store> open_store(const std::string& path, int64_t max_events = 
     options.path = path;
     options.max_events = max_events;
     auto s = Store::open(options);
+    INFO((s.ok() ? std::string() : s.error().message));
     REQUIRE(s.ok());
     return std::move(*s);
 }
