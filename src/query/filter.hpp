@@ -87,9 +87,25 @@ struct Sql {
     std::vector<SqlValue> args;
     bool needs_requests = false;
     bool indexed = true; // false when a term needs a scan of payloads (text, json paths)
+    // A term that picks few events through an index: user:, anon:, id:N (equality, lists
+    // too) or has:dup, not negated. type:, event: and key: are indexed too but usually hold
+    // many events each, so they do not count. The store's scan budget (storage/store.hpp)
+    // leaves narrowed queries alone.
+    bool narrowed = false;
 };
 
 // Checks the terms again (a Filter may be built by hand): errors as parse()'s, at the term.
 Result<Sql> compile(const Filter& filter);
+
+// Free text as SQL: "e.payload GLOB ?" with the pattern *text* (its * ? [ escaped as [*] [?]
+// [[]): the same match as instr(e.payload, ?) > 0, case and all, in less than half the time
+// with SQLite 3.40 (a byte loop; instr tries a memcmp and a UTF-8 boundary at every byte):
+// 1M events without a match in the sqlite3 shell, 0.5-0.6 s instead of 1.3 s.
+// Text holding a NUL byte (it would end the pattern) keeps instr. column: e.g. "e.payload".
+struct TextMatch {
+    std::string where;
+    std::string arg;
+};
+TextMatch contains_text(const std::string& column, std::string_view text);
 
 } // namespace rm::query

@@ -63,6 +63,7 @@ class Compiler {
             }
             // a!=v is -a:v: the complement of equality, so it holds when the value is absent.
             bool negate = t.negated != (t.op == Op::ne);
+            m_sql.narrowed = m_sql.narrowed || (!negate && narrows(t));
             m_sql.where += m_sql.where.empty() ? "" : " AND ";
             m_sql.where += negate ? "NOT (" + *cond + ")" : *cond;
         }
@@ -73,6 +74,27 @@ class Compiler {
     Sql m_sql;
 
     void arg(SqlValue v) { m_sql.args.push_back(std::move(v)); }
+
+    // Sql::narrowed: the term, not negated, selects few events through an index.
+    static bool narrows(const Term& t) {
+        switch (t.field) {
+        case Field::user:
+        case Field::anon:
+            return true;
+        case Field::id:
+            return t.op == Op::eq || t.op == Op::ne;
+        case Field::has:
+            // Only has:dup has an index (partial); a list with lint or fault reads them all.
+            for (const auto& v : t.values) {
+                if (v != "dup") {
+                    return false;
+                }
+            }
+            return true;
+        default:
+            return false;
+        }
+    }
 
     // A number as a placeholder. Doubles are wrapped in CAST(? AS REAL) so that a binder
     // without a double overload (sql::Statement) can bind their exact shortest text instead.
@@ -136,10 +158,12 @@ class Compiler {
         }
         case Field::json_path:
             return json(t, ordered);
-        case Field::text:
+        case Field::text: {
             m_sql.indexed = false;
-            arg(t.values[0]);
-            return std::string("instr(e.payload, ?) > 0");
+            TextMatch match = contains_text("e.payload", t.values[0]);
+            arg(std::move(match.arg));
+            return std::move(match.where);
+        }
         }
         return error_at(t.position, "unknown field");
     }
@@ -296,6 +320,24 @@ class Compiler {
 
 Result<Sql> compile(const Filter& filter) {
     return Compiler().run(filter);
+}
+
+TextMatch contains_text(const std::string& column, std::string_view text) {
+    if (text.find('\0') != std::string_view::npos) {
+        return {"instr(" + column + ", ?) > 0", std::string(text)};
+    }
+    std::string pattern = "*";
+    for (char c : text) {
+        if (c == '*' || c == '?' || c == '[') {
+            pattern += '[';
+            pattern += c;
+            pattern += ']';
+        } else {
+            pattern += c;
+        }
+    }
+    pattern += '*';
+    return {column + " GLOB ?", std::move(pattern)};
 }
 
 } // namespace rm::query

@@ -83,6 +83,33 @@ struct StoreStats {
     ForwardStats forward;
 };
 
+// The scan budget of event queries that read payloads row by row: free text (q=, bare words
+// in a filter) and JSON paths, unless a term narrows the query through an index (userId,
+// anonymousId, messageId; user:, anon:, id:N, has:dup: query::Sql::narrowed). Such a query
+// reads the table in id order and examines at most scan_budget consecutive ids from where it
+// starts (newest first: the newest event or before-1; oldest first: since+1), within the
+// stored ids. When those hold fewer than limit matches and ids remain beyond them, the page is
+// truncated and says where to continue. Other queries ignore the budget. The default costs
+// 0.06-0.1 s of free text or 0.2-0.3 s of a JSON path on the 2-core machine (bench/search.sh).
+constexpr int64_t k_default_scan_budget = 100000;
+
+struct EventPageOptions {
+    int64_t before = 0;                          // only ids less than this; 0 = no bound
+    int64_t scan_budget = k_default_scan_budget; // ids examined at most; 0 = no budget
+};
+
+struct EventPage {
+    std::vector<StoredEvent> events;
+    bool budgeted = false;  // the budget applied (a payload scan that nothing narrows)
+    bool truncated = false; // the budget ran out before limit events matched
+    // Budgeted only: every id in (scanned_after, scanned_through] was examined and each one
+    // that matches is in events. Continue with since=scanned_through oldest first, with
+    // before=scanned_after+1 newest first.
+    int64_t scanned_after = 0;
+    int64_t scanned_through = 0;
+    int64_t newest_id = 0; // budgeted only: the newest stored id, 0 = none
+};
+
 class Store {
   public:
     // Opens or creates the database, runs migrations and starts the writer thread.
@@ -102,6 +129,10 @@ class Store {
     Result<int64_t> reset(std::optional<std::string> write_key);
 
     Result<std::vector<StoredEvent>> events(const EventFilter& filter);
+    // events() with a before bound and the scan budget above (the admin API's listing).
+    Result<EventPage> events_page(const EventFilter& filter, const EventPageOptions& options);
+    // Whether events_page() budgets this filter (false for a bad filter expression).
+    static bool scan_budget_applies(const EventFilter& filter);
     Result<int64_t> count_events(const EventFilter& filter);
     Result<std::optional<StoredEvent>> event_by_id(int64_t id);
     Result<std::vector<StoredRequest>> requests(const RequestFilter& filter);

@@ -110,7 +110,8 @@ Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
               f.message_id);
     }
     if (!f.text.empty()) {
-        w.add("instr(e.payload, ?) > 0", f.text);
+        query::TextMatch match = query::contains_text("e.payload", f.text);
+        w.add(match.where, match.arg);
     }
     return w;
 }
@@ -131,72 +132,207 @@ Result<T> with_reader(ReadPool& pool, const std::function<Result<T>(sql::Databas
     return out;
 }
 
-// Runs a query on events (FROM "events AS e" + Where::join) with its messageId lookup in one
-// read transaction (one snapshot). A bad filter expression is the parser's error, as is.
-template <typename T>
-Result<T> query_events(sql::Database& db, const EventFilter& f,
-                       const std::function<Result<T>(const Where&)>& run) {
-    query::Sql expression;
-    if (!f.expression.empty()) {
-        auto parsed = query::parse(f.expression);
-        auto compiled = parsed ? query::compile(*parsed) : Result<query::Sql>(parsed.error());
-        if (!compiled) {
-            return compiled.error();
-        }
-        expression = std::move(*compiled);
+// The filter expression compiled (query/filter.hpp); empty without one. A bad expression is
+// the parser's error, as is.
+Result<query::Sql> compile_expression(const EventFilter& f) {
+    if (f.expression.empty()) {
+        return query::Sql{};
     }
-    auto where = [&](const std::vector<int64_t>& firsts) {
-        Where w = event_where(f, firsts);
-        w.add_filter(expression);
-        return w;
-    };
-    if (f.message_id.empty()) {
-        return run(where({}));
+    auto parsed = query::parse(f.expression);
+    if (!parsed) {
+        return parsed.error();
+    }
+    return query::compile(*parsed);
+}
+
+// The scan budget applies (store.hpp): the query reads payloads and no term narrows it.
+bool budget_applies(const EventFilter& f, const query::Sql& expression) {
+    const bool scans = !f.text.empty() || !expression.indexed;
+    const bool narrowed = !f.user_id.empty() || !f.anonymous_id.empty() || !f.message_id.empty() ||
+                          expression.narrowed;
+    return scans && !narrowed;
+}
+
+// Runs fn in one read transaction (one snapshot) when it reads more than once, else as is.
+template <typename T>
+Result<T> in_snapshot(sql::Database& db, bool needed, const std::function<Result<T>()>& fn) {
+    if (!needed) {
+        return fn();
     }
     if (auto st = db.exec("BEGIN"); !st) {
         return st.error();
     }
-    auto firsts = MessageIndex::stored_firsts(db, message_key(f.message_id));
-    Result<T> out = firsts ? run(where(*firsts)) : Result<T>(firsts.error());
+    Result<T> out = fn();
     db.exec("COMMIT");
+    return out;
+}
+
+// event_where plus the expression, with the first occurrences of f.message_id looked up in
+// the messageId index (call it inside the snapshot of the query that uses it).
+Result<Where> full_where(sql::Database& db, const EventFilter& f, const query::Sql& expression) {
+    std::vector<int64_t> firsts;
+    if (!f.message_id.empty()) {
+        auto found = MessageIndex::stored_firsts(db, message_key(f.message_id));
+        if (!found) {
+            return found.error();
+        }
+        firsts = std::move(*found);
+    }
+    Where w = event_where(f, firsts);
+    w.add_filter(expression);
+    return w;
+}
+
+// The smallest and largest stored event ids; nullopt when no event is stored.
+Result<std::optional<std::pair<int64_t, int64_t>>> stored_ids(sql::Database& db) {
+    using Out = std::optional<std::pair<int64_t, int64_t>>;
+    // Two subqueries: each min() or max() alone is one B-tree seek.
+    auto stmt = db.prepare("SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)");
+    if (!stmt) {
+        return stmt.error();
+    }
+    auto row = stmt->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row || stmt->column_is_null(0)) {
+        return Out{};
+    }
+    return Out{std::pair{stmt->column_int(0), stmt->column_int(1)}};
+}
+
+// The ids a budgeted query examines, (after, through], among the candidates (lo, hi]: at most
+// budget of them from the end it starts at; more = candidates remain beyond the window.
+struct IdWindow {
+    int64_t after = 0;
+    int64_t through = 0;
+    bool more = false;
+};
+
+IdWindow id_window(int64_t lo, int64_t hi, int64_t budget, bool descending) {
+    if (hi <= lo) {
+        return descending ? IdWindow{hi, hi, false} : IdWindow{lo, lo, false};
+    }
+    if (budget >= hi - lo) { // lo >= 0, so hi - lo does not overflow
+        return {lo, hi, false};
+    }
+    return descending ? IdWindow{hi - budget, hi, true} : IdWindow{lo, lo + budget, true};
+}
+
+// SELECT of the event columns over w, in id order, at most limit rows. not_indexed: read the
+// table in id order only (a budgeted scan: its window bounds the work, whatever the filter).
+Result<std::vector<StoredEvent>> select_events(sql::Database& db, const Where& w, bool descending,
+                                               int limit, bool not_indexed) {
+    std::string text = "SELECT " + event_columns("e.") + " FROM events AS e" +
+                       (not_indexed ? " NOT INDEXED" : "") + w.join + w.sql +
+                       (descending ? " ORDER BY e.id DESC" : " ORDER BY e.id ASC") + " LIMIT ?";
+    auto stmt = db.prepare(text);
+    if (!stmt) {
+        return stmt.error();
+    }
+    w.bind(*stmt);
+    stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(limit));
+    std::vector<StoredEvent> out;
+    if (auto st = stmt->each_row([&](const auto& s) { out.push_back(read_event(s)); }); !st) {
+        return st.error();
+    }
     return out;
 }
 
 } // namespace
 
+bool Store::scan_budget_applies(const EventFilter& filter) {
+    auto expression = compile_expression(filter);
+    return expression && budget_applies(filter, *expression);
+}
+
 Result<std::vector<StoredEvent>> Store::events(const EventFilter& f) {
-    return with_reader<std::vector<StoredEvent>>(
-        *m_impl->readers, [&](sql::Database& db) -> Result<std::vector<StoredEvent>> {
-            return query_events<std::vector<StoredEvent>>(
-                db, f, [&](const Where& w) -> Result<std::vector<StoredEvent>> {
-                    std::string text =
-                        "SELECT " + event_columns("e.") + " FROM events AS e" + w.join + w.sql +
-                        (f.descending ? " ORDER BY e.id DESC" : " ORDER BY e.id ASC") + " LIMIT ?";
-                    auto stmt = db.prepare(text);
-                    if (!stmt) {
-                        return stmt.error();
+    auto page = events_page(f, EventPageOptions{.before = 0, .scan_budget = 0});
+    if (!page) {
+        return page.error();
+    }
+    return std::move(page->events);
+}
+
+Result<EventPage> Store::events_page(const EventFilter& f, const EventPageOptions& o) {
+    auto expression = compile_expression(f);
+    if (!expression) {
+        return expression.error();
+    }
+    const bool budgeted = o.scan_budget > 0 && budget_applies(f, *expression);
+    return with_reader<EventPage>(*m_impl->readers, [&](sql::Database& db) -> Result<EventPage> {
+        return in_snapshot<EventPage>(
+            db, budgeted || !f.message_id.empty(), [&]() -> Result<EventPage> {
+                auto w = full_where(db, f, *expression);
+                if (!w) {
+                    return w.error();
+                }
+                if (o.before > 0) {
+                    w->add("e.id < ?", o.before);
+                }
+                EventPage page;
+                page.budgeted = budgeted;
+                IdWindow window{f.since, f.since, false};
+                if (budgeted) {
+                    auto ids = stored_ids(db);
+                    if (!ids) {
+                        return ids.error();
                     }
-                    w.bind(*stmt);
-                    stmt->bind(static_cast<int>(w.args.size()) + 1, static_cast<int64_t>(f.limit));
-                    std::vector<StoredEvent> out;
-                    if (auto st =
-                            stmt->each_row([&](const auto& s) { out.push_back(read_event(s)); });
-                        !st) {
-                        return st.error();
+                    if (!*ids) {
+                        page.scanned_after = page.scanned_through = f.since;
+                        return page;
                     }
-                    return out;
-                });
-        });
+                    page.newest_id = (*ids)->second;
+                    // Candidates (lo, hi]: since and before clamped to the stored ids.
+                    int64_t lo = std::max(f.since, (*ids)->first - 1);
+                    int64_t hi = (*ids)->second;
+                    if (o.before > 0) {
+                        hi = std::min(hi, o.before - 1);
+                    }
+                    window = id_window(lo, hi, o.scan_budget, f.descending);
+                    w->add("e.id > ? AND e.id <= ?", {window.after, window.through});
+                }
+                auto rows = select_events(db, *w, f.descending, f.limit, budgeted);
+                if (!rows) {
+                    return rows.error();
+                }
+                page.events = std::move(*rows);
+                if (budgeted) {
+                    page.scanned_after = window.after;
+                    page.scanned_through = window.through;
+                    if (static_cast<int64_t>(page.events.size()) >= f.limit) {
+                        // The page ended at limit: the window was examined up to its last event.
+                        int64_t last = page.events.back().id;
+                        if (f.descending) {
+                            page.scanned_after = last - 1;
+                        } else {
+                            page.scanned_through = last;
+                        }
+                    } else {
+                        page.truncated = window.more;
+                    }
+                }
+                return page;
+            });
+    });
 }
 
 Result<int64_t> Store::count_events(const EventFilter& f) {
+    auto expression = compile_expression(f);
+    if (!expression) {
+        return expression.error();
+    }
     return with_reader<int64_t>(*m_impl->readers, [&](sql::Database& db) -> Result<int64_t> {
-        return query_events<int64_t>(db, f, [&](const Where& w) -> Result<int64_t> {
-            auto stmt = db.prepare("SELECT COUNT(*) FROM events AS e" + w.join + w.sql);
+        return in_snapshot<int64_t>(db, !f.message_id.empty(), [&]() -> Result<int64_t> {
+            auto w = full_where(db, f, *expression);
+            if (!w) {
+                return w.error();
+            }
+            auto stmt = db.prepare("SELECT COUNT(*) FROM events AS e" + w->join + w->sql);
             if (!stmt) {
                 return stmt.error();
             }
-            w.bind(*stmt);
+            w->bind(*stmt);
             auto row = stmt->step();
             if (!row) {
                 return row.error();

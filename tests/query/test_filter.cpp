@@ -259,7 +259,7 @@ TEST_CASE("filter compiler: SQL shape of every term", "[filter]") {
         {"id!=5", "NOT (e.id = ?)"},
         {"after:2026-11-30", "e.received_ms >= ?"},
         {"before:2026-11-30", "e.received_ms < ?"},
-        {"hello", "instr(e.payload, ?) > 0"},
+        {"hello", "e.payload GLOB ?"},
         {"-type:track", "NOT (e.type = ?)"},
         {"type!=track", "NOT (e.type = ?)"},
         {"-type!=track", "e.type = ?"},
@@ -326,10 +326,36 @@ TEST_CASE("filter compiler: bound values - requests join and indexed flag", "[fi
           Args{std::string("$.properties.flag"), std::string("false"),
                std::string("$.properties.flag"), std::string("false")});
     Sql text = compiled("\"Order Completed\"");
-    CHECK(text.args == Args{std::string("Order Completed")});
+    CHECK(text.args == Args{std::string("*Order Completed*")});
     CHECK_FALSE(text.indexed);
     CHECK(compiled("type:track has:fault").indexed);
     CHECK(compiled("before:1970-01-02").args == Args{int64_t{86400000}});
+}
+
+TEST_CASE("filter compiler: free text is a GLOB with its wildcards escaped", "[filter]") {
+    CHECK(contains_text("e.payload", "Grace").where == "e.payload GLOB ?");
+    CHECK(contains_text("e.payload", "Grace").arg == "*Grace*");
+    CHECK(contains_text("e.payload", "a*b?c[d]e").arg == "*a[*]b[?]c[[]d]e*");
+    CHECK(contains_text("e.payload", "\"sku\":\"A-1\"").arg == "*\"sku\":\"A-1\"*");
+    // A NUL byte would end the pattern: instr keeps the exact match.
+    TextMatch nul = contains_text("e.payload", std::string("a\0b", 3));
+    CHECK(nul.where == "instr(e.payload, ?) > 0");
+    CHECK(nul.arg == std::string("a\0b", 3));
+    CHECK(compiled("\"x*y\"").args == Args{std::string("*x[*]y*")});
+}
+
+TEST_CASE("filter compiler: narrowed marks terms that pick few events by index", "[filter]") {
+    for (const char* text : {"user:u1 hello", "anon:a1,a2 properties.total>1", "id:5 hello",
+                             "has:dup hello", "-id!=5", "type:track user:u1"}) {
+        INFO(text);
+        CHECK(compiled(text).narrowed);
+    }
+    for (const char* text : {"hello", "type:track hello", "event:E key:K hello", "-user:u1 hello",
+                             "user!=u1", "id:>5 hello", "has:lint,dup", "has:fault",
+                             "status:429 properties.total>1", "path:/v1/batch"}) {
+        INFO(text);
+        CHECK_FALSE(compiled(text).narrowed);
+    }
 }
 
 TEST_CASE("filter compiler: no value ever appears in the SQL text", "[filter]") {
