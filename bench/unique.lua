@@ -13,10 +13,15 @@ function setup(thread)
   thread:set("tid", threads)
 end
 
+-- REPEAT_PERCENT (default 0): that share of events reuses one of this thread's last 1,000
+-- messageIds instead, as an SDK's retry of a batch whose answer was lost does.
+local repeat_percent = tonumber(os.getenv("REPEAT_PERCENT") or "0")
 local counter = 0
 function request()
-  local n = 0
   local body = template:gsub("__MID__", function()
+    if counter > 0 and math.random(100) <= repeat_percent then
+      return run .. "-" .. tid .. "-" .. (counter - math.random(0, math.min(counter - 1, 999)))
+    end
     counter = counter + 1
     return run .. "-" .. tid .. "-" .. counter
   end)
