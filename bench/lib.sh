@@ -1,5 +1,5 @@
 # Shared by the wrk benchmarks (bench/run.sh, bench/bounded.sh): sourced, not run.
-# Needs THREADS and CONNECTIONS set.
+# Needs THREADS and CONNECTIONS set (and SLICES and slice, seconds, for alternate).
 
 # --- bodies -----------------------------------------------------------------------------
 event() { # $1 = index; about 700 bytes; __MID__ becomes a unique messageId (bench/unique.lua)
@@ -38,4 +38,15 @@ batch_body() { # $1 = events -> a /v1/batch body on stdout
     event "$i"
   done
   printf '],"sentAt":"2026-11-26T10:00:00.100Z"}'
+}
+# alternate PORT_A KEY_A PORT_B KEY_B PATH BODY_A BODY_B [REPEAT_A REPEAT_B]
+#   -> "rps_a p50_a p99_a rps_b p50_b p99_b": mean rate and p50 over the slices, worst p99
+alternate() {
+  local out=""
+  for _ in $(seq 1 "$SLICES"); do
+    out+="$(DURATION=$slice REPEAT_PERCENT=${8:-0} run_wrk "$1" "$5" "$6" "$2") "
+    out+="$(DURATION=$slice REPEAT_PERCENT=${9:-0} run_wrk "$3" "$5" "$7" "$4")"$'\n'
+  done
+  echo "$out" | awk 'NF == 6 { n++; ra += $1; ma += $2; pa = $3 > pa ? $3 : pa; rb += $4; mb += $5; pb = $6 > pb ? $6 : pb }
+    END { printf "%.0f %.2f %.2f %.0f %.2f %.2f\n", ra / n, ma / n, pa, rb / n, mb / n, pb }'
 }

@@ -57,17 +57,6 @@ bare_pid=$!
 bare_port=$(wait_port "$tmp/bare.port")
 start_rm "$db_file"
 slice=$(( DURATION / SLICES > 2 ? DURATION / SLICES : 2 ))
-# alternate PORT_A KEY_A PORT_B KEY_B PATH BODY_A BODY_B [REPEAT_A REPEAT_B]
-#   -> "rps_a p50_a p99_a rps_b p50_b p99_b": mean rate and p50 over the slices, worst p99
-alternate() {
-  local out=""
-  for _ in $(seq 1 "$SLICES"); do
-    out+="$(DURATION=$slice REPEAT_PERCENT=${8:-0} run_wrk "$1" "$5" "$6" "$2") "
-    out+="$(DURATION=$slice REPEAT_PERCENT=${9:-0} run_wrk "$3" "$5" "$7" "$4")"$'\n'
-  done
-  echo "$out" | awk 'NF == 6 { n++; ra += $1; ma += $2; pa = $3 > pa ? $3 : pa; rb += $4; mb += $5; pb = $6 > pb ? $6 : pb }
-    END { printf "%.0f %.2f %.2f %.0f %.2f %.2f\n", ra / n, ma / n, pa, rb / n, mb / n, pb }'
-}
 read -r bare_rps bare_p50 bare_p99 one_rps one_p50 one_p99 < <(alternate \
   "$bare_port" wk-bare "$port" wk-bench-single /v1/track "$tmp/single.json" "$tmp/single.json")
 kill "$bare_pid"
