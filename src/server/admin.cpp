@@ -476,6 +476,16 @@ void AdminApi::stats(httplib::Response& res) {
         w.key("dropped").value(f.dropped);
         w.end_object();
     }
+    const StorageStats& g = s->storage;
+    w.key("storage").begin_object();
+    w.key("db_bytes").value(g.db_bytes).key("wal_bytes").value(g.wal_bytes);
+    w.key("max_db_bytes").value(g.max_db_bytes).key("retention_s").value(g.retention_ms / 1000);
+    w.key("max_events").value(g.max_events);
+    w.key("trimmed_events")
+        .value(g.trimmed_events)
+        .key("trimmed_requests")
+        .value(g.trimmed_requests);
+    w.end_object();
     if (const ConnectionCounters* c = m_options.connections) {
         w.key("connections").begin_object();
         w.key("open").value(c->open.load());

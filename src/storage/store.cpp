@@ -380,10 +380,13 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
     const int64_t count_before = event_count;
     first_new_request = 0;
     const ForwardCounts forward_before = forward;
+    const int64_t trimmed_before[2] = {trimmed_events, trimmed_requests};
     auto fail = [&](const Error& error) -> std::optional<std::vector<Result<int64_t>>> {
         write_db.exec("ROLLBACK");
         event_count = count_before;
         forward = forward_before;
+        trimmed_events = trimmed_before[0];
+        trimmed_requests = trimmed_before[1];
         counts.discard();
         if (auto st = messages.reload(); !st) {
             log::error("cannot reload the messageId index: " + st.error().message);
@@ -437,6 +440,8 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         return fail(st.error());
     }
     forward_publish();
+    trimmed_events_published.store(trimmed_events);
+    trimmed_requests_published.store(trimmed_requests);
     return results;
 }
 

@@ -72,6 +72,17 @@ struct ForwardStats {
     int64_t dropped = 0;   // left out because the queue was full
 };
 
+// The database file and its bounds (store_trim.cpp); trimmed_* count since the store opened.
+struct StorageStats {
+    int64_t db_bytes = 0;  // the file
+    int64_t wal_bytes = 0; // its -wal file
+    int64_t max_db_bytes = 0;
+    int64_t retention_ms = 0;
+    int64_t max_events = 0;
+    int64_t trimmed_events = 0;
+    int64_t trimmed_requests = 0;
+};
+
 struct StoreStats {
     int64_t events = 0;
     int64_t requests = 0;
@@ -81,6 +92,7 @@ struct StoreStats {
     std::map<std::string, int64_t> requests_by_write_key;
     double events_per_second_last_minute = 0;
     ForwardStats forward;
+    StorageStats storage;
 };
 
 // The scan budget of event queries that read payloads row by row: free text (q=, bare words

@@ -180,8 +180,12 @@ struct Store::Impl {
     bool trim_backlog = false;     // the last step took all it read: go on at the next commit
     int64_t trim_checked_ms = 0;   // the age is checked once a second
     int64_t first_new_request = 0; // the first request id of the open transaction, 0 = none
-    int64_t trimmed_events = 0;    // since the store opened
+    int64_t trimmed_events = 0;    // since the store opened (restored on a rollback)
     int64_t trimmed_requests = 0;
+    // Published after each commit for stats() (meeting point 3's kind: written by the writer,
+    // read by any thread).
+    std::atomic<int64_t> trimmed_events_published{0};
+    std::atomic<int64_t> trimmed_requests_published{0};
     Status prepare_trim();
     Result<int64_t> used_bytes(); // pages in use (not on the free list) times the page size
     // drop_events: "DELETE the oldest ? events"; inserted: events this transaction added.

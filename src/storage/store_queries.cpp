@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <functional>
+#include <sys/stat.h>
 
 namespace rm {
 
@@ -449,6 +450,18 @@ Result<StoreStats> Store::stats() {
         out.forward.dropped = m_impl->forward_dropped.load();
         out.events_per_second_last_minute =
             static_cast<double>(m_impl->recent.events_since(minute_ago)) / 60.0;
+        auto size_of = [](const std::string& file) -> int64_t {
+            struct stat st {};
+            return ::stat(file.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+        };
+        StorageStats& g = out.storage;
+        g.db_bytes = size_of(m_impl->path);
+        g.wal_bytes = size_of(m_impl->path + "-wal");
+        g.max_db_bytes = m_impl->options.max_db_bytes;
+        g.retention_ms = m_impl->options.retention_ms;
+        g.max_events = m_impl->options.max_events;
+        g.trimmed_events = m_impl->trimmed_events_published.load();
+        g.trimmed_requests = m_impl->trimmed_requests_published.load();
         return out;
     });
 }

@@ -122,6 +122,23 @@ TEST_CASE("stats count by type - status and key", "[admin][stats]") {
     CHECK(s["events_per_second_last_minute"].get<double>() > 0);
 }
 
+TEST_CASE("stats tell the database size - its bounds and what was trimmed", "[admin][stats]") {
+    Config cfg = test::TestServer::default_config();
+    cfg.max_events = 2;
+    cfg.max_db_mb = 64;
+    cfg.retention_ms = 7LL * 86400 * 1000;
+    test::TestServer srv(cfg);
+    srv.post("/v1/batch", "wk-s", test::fixture("events/batch_mixed.json")); // 3 events
+    json g = srv.admin_json("/_mock/stats")["storage"];
+    CHECK(g["db_bytes"].get<int64_t>() > 0);
+    CHECK(g["wal_bytes"].get<int64_t>() > 0);
+    CHECK(g["max_db_bytes"] == 64 * 1024 * 1024);
+    CHECK(g["retention_s"] == 7 * 86400);
+    CHECK(g["max_events"] == 2);
+    CHECK(g["trimmed_events"] == 1);
+    CHECK(g["trimmed_requests"] == 0);
+}
+
 TEST_CASE("an admin token guards /_mock/* - not the gateway", "[admin][token]") {
     Config cfg = test::TestServer::default_config();
     cfg.admin_token = "s3cret";

@@ -75,6 +75,12 @@ TEST_CASE("a size limit keeps the file near its limit while ingest goes on", "[s
     // The newest event is kept, the oldest went.
     CHECK(scalar(options.path, "SELECT MAX(id) FROM events") == next);
     CHECK(scalar(options.path, "SELECT MIN(id) FROM events") > 1000);
+    const auto storage = store->stats()->storage;
+    CHECK(storage.max_db_bytes == options.max_db_bytes);
+    CHECK(storage.db_bytes == static_cast<int64_t>(size));
+    CHECK(storage.trimmed_events == next - scalar(options.path, "SELECT COUNT(*) FROM events"));
+    CHECK(storage.trimmed_requests ==
+          1000 - scalar(options.path, "SELECT COUNT(*) FROM requests"));
 }
 
 TEST_CASE("a retention trims what is older - the rest stays", "[store][trim]") {
