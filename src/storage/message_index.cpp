@@ -8,9 +8,11 @@
 namespace rm {
 
 namespace {
-constexpr size_t k_bloom_bits = size_t{1} << 26; // 8 MiB: ~1% false "maybe" at 5M messageIds
-constexpr int k_bloom_probes = 3;
 constexpr size_t k_rebuild_row = 65536; // entries per level-0 row when building the index
+// The stored global filter's chunks are rewritten once they lag this many segments behind, at
+// most this many per commit (the design and its costs are in message_index.hpp).
+constexpr int64_t k_chunk_lag = 4;
+constexpr size_t k_chunks_per_commit = 2;
 constexpr const char* k_segment_count = "SELECT COALESCE(MAX(segment) + 1, 0) FROM message_ids";
 // For each segment 0 .. ?1 - 1, the one block that may hold key ?2.
 constexpr const char* k_find_in_segments =
@@ -87,45 +89,6 @@ int64_t message_key(std::string_view message_id) {
     return key_hash(message_id);
 }
 
-// [SECTION] Bloom filter
-
-BloomFilter::BloomFilter() : m_blocks(k_bloom_bits / 512) {}
-BloomFilter::BloomFilter(size_t bits) : m_blocks((bits + 511) / 512) {}
-
-// A blocked Bloom filter: the key's low bits pick one 512-bit block (one cache line), its high
-// bits the probe bits inside it, so a lookup or an addition costs one cache miss, not three.
-static uint64_t bloom_bit(int64_t signed_key, int probe) {
-    const auto key = std::bit_cast<uint64_t>(signed_key);
-    return key >> (32 + 9 * probe) & 511;
-}
-
-size_t BloomFilter::block_of(int64_t key) const {
-    return std::bit_cast<uint64_t>(key) % m_blocks.size();
-}
-
-bool BloomFilter::maybe_contains(int64_t key) const {
-    const Block& block = m_blocks[block_of(key)];
-    for (int i = 0; i < k_bloom_probes; ++i) {
-        uint64_t bit = bloom_bit(key, i);
-        if (!(block.words[bit / 64] >> (bit % 64) & 1)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-void BloomFilter::add(int64_t key) {
-    Block& block = m_blocks[block_of(key)];
-    for (int i = 0; i < k_bloom_probes; ++i) {
-        uint64_t bit = bloom_bit(key, i);
-        block.words[bit / 64] |= uint64_t{1} << (bit % 64);
-    }
-}
-
-void BloomFilter::clear() {
-    std::fill(m_blocks.begin(), m_blocks.end(), Block{});
-}
-
 // [SECTION] open, reload, clear
 
 // Blocks of >= 256 entries (a key is never split), 16 blocks (~4096 entries, ~3 ms) written per
@@ -149,19 +112,23 @@ Status MessageIndex::open(sql::Database& db) {
     };
     for (auto st : {
              prep("INSERT INTO message_ids_recent (entries) VALUES (?)", m_insert_recent),
-             prep(k_find_in_segments, m_find_main),
+             prep("SELECT entries FROM message_ids WHERE segment = ?", m_read_segment),
              prep(k_find_in_one_segment, m_find_in_segment),
              prep("SELECT write_key = ? AND message_id = ? FROM events WHERE id = ?", m_verify),
              prep("INSERT OR REPLACE INTO message_ids (segment, first_hash, entries) "
                   "VALUES (?, ?, ?)",
                   m_insert_block),
              prep("DELETE FROM message_ids_recent WHERE id <= ?", m_drop_recent),
+             m_stored.open(db),
          }) {
         if (!st) {
             return st;
         }
     }
     if (auto st = reload(); !st) {
+        return st;
+    }
+    if (auto st = save_rebuilt_blooms(); !st) {
         return st;
     }
     return rebuild_from_events();
@@ -171,13 +138,18 @@ void MessageIndex::forget() {
     m_order.clear();
     m_recent.clear();
     m_segment_blooms.clear();
+    m_unsaved_blooms.clear();
     m_heap.clear();
     m_sealing.clear();
     m_blocks.clear();
     m_next_block = 0;
     m_sealed_rows = 0;
     m_segments = 0;
-    m_bloom.clear();
+    if (m_bloom.empty()) {
+        m_bloom = BloomFilter();
+    } else {
+        m_bloom.clear();
+    }
 }
 
 Status MessageIndex::reload() {
@@ -189,31 +161,40 @@ Status MessageIndex::reload() {
     // A segment left half-written (a rolled-back transaction or a crash) is never appended to
     // again: its entries are still in level 0 and will be sealed into a new segment.
     m_segments = *segments;
-    auto main = m_db->prepare("SELECT segment, entries FROM message_ids ORDER BY segment");
-    auto recent = m_db->prepare("SELECT id, entries FROM message_ids_recent ORDER BY id");
-    if (!main || !recent) {
-        return !main ? main.error() : recent.error();
-    }
-    std::vector<Entry> segment_entries;
-    int64_t segment = -1;
-    auto st = main->each_row([&](const sql::Statement& row) {
-        if (row.column_int(0) != segment) {
-            if (segment >= 0) {
-                add_segment_bloom(segment, segment_entries);
-            }
-            segment = row.column_int(0);
-            segment_entries.clear();
-        }
-        each_entry(row.column_text(1), [&](const Entry& e) {
-            m_bloom.add(e.key);
-            segment_entries.push_back(e);
-        });
-    });
-    if (!st) {
+    m_segment_blooms.assign(static_cast<size_t>(m_segments), BloomFilter(0));
+    if (auto st = m_stored.load(m_segments, m_bloom, m_segment_blooms); !st) {
         return st;
     }
-    if (segment >= 0) {
-        add_segment_bloom(segment, segment_entries);
+    // Entries are read only of the segments whose keys the stored global filter may lack, and
+    // of those without a stored filter (made before schema 8, or left half-written).
+    std::vector<Entry> entries;
+    const int64_t covered = m_stored.covered();
+    for (int64_t s = 0; s < m_segments; ++s) {
+        const bool has_filter = !m_segment_blooms[static_cast<size_t>(s)].empty();
+        if (has_filter && s < covered) {
+            continue;
+        }
+        entries.clear();
+        m_read_segment.bind(1, s);
+        auto st = m_read_segment.each_row([&](const sql::Statement& row) {
+            each_entry(row.column_text(0), [&](const Entry& e) {
+                m_bloom.add(e.key);
+                if (!has_filter) {
+                    entries.push_back(e);
+                }
+            });
+        });
+        if (!st) {
+            return st;
+        }
+        if (!has_filter) {
+            add_segment_bloom(s, entries);
+            m_unsaved_blooms.push_back(s);
+        }
+    }
+    auto recent = m_db->prepare("SELECT id, entries FROM message_ids_recent ORDER BY id");
+    if (!recent) {
+        return recent.error();
     }
     return recent->each_row([&](const sql::Statement& row) {
         each_entry(row.column_text(1), [&](const Entry& e) {
@@ -223,6 +204,36 @@ Status MessageIndex::reload() {
         });
         m_heap.push_back(HeapRow{row.column_int(0), m_order.size()});
     });
+}
+
+// At open, once: the filters reload() had to build from entries are stored, and so is the
+// global filter if it lags (a database from before schema 8), before any event comes in.
+Status MessageIndex::save_rebuilt_blooms() {
+    if (m_unsaved_blooms.empty() && m_stored.covered() + k_chunk_lag > m_segments) {
+        return Ok{};
+    }
+    if (auto st = m_db->exec("BEGIN IMMEDIATE"); !st) {
+        return st;
+    }
+    Status st = Ok{};
+    for (int64_t s : m_unsaved_blooms) {
+        if (st = m_stored.save_segment(s, m_segment_blooms[static_cast<size_t>(s)]); !st) {
+            break;
+        }
+    }
+    if (st) {
+        st = m_stored.save_chunks(m_bloom, m_segments, k_chunk_lag, SIZE_MAX);
+    }
+    if (st) {
+        st = m_db->exec("COMMIT");
+    }
+    if (!st) {
+        m_db->exec("ROLLBACK");
+        reload();
+        return st;
+    }
+    m_unsaved_blooms.clear();
+    return Ok{};
 }
 
 void MessageIndex::add_segment_bloom(int64_t segment, const std::vector<Entry>& entries) {
@@ -295,6 +306,9 @@ Status MessageIndex::rebuild_from_events() {
 
 Status MessageIndex::clear() {
     if (auto st = m_db->exec("DELETE FROM message_ids; DELETE FROM message_ids_recent"); !st) {
+        return st;
+    }
+    if (auto st = m_stored.clear(); !st) {
         return st;
     }
     forget();
@@ -394,7 +408,10 @@ Status MessageIndex::before_commit() {
     if (auto st = write_heap_row(); !st) {
         return st;
     }
-    return seal_step();
+    if (auto st = seal_step(); !st) {
+        return st;
+    }
+    return m_stored.save_chunks(m_bloom, m_segments, k_chunk_lag, k_chunks_per_commit);
 }
 
 Status MessageIndex::write_heap_row() {
@@ -455,6 +472,10 @@ Status MessageIndex::seal_step() {
         return st;
     }
     add_segment_bloom(segment, m_sealing);
+    if (auto st = m_stored.save_segment(segment, m_segment_blooms[static_cast<size_t>(segment)]);
+        !st) {
+        return st;
+    }
     forget_recent(m_order.data(), m_order.data() + last.end);
     m_order.erase(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(last.end));
     m_heap.erase(m_heap.begin(), m_heap.begin() + static_cast<std::ptrdiff_t>(m_sealed_rows));

@@ -118,6 +118,20 @@ ALTER TABLE requests ADD COLUMN forward_status INTEGER;
     // 6 -> 7: counts per event type and write key, per request status and write key, kept
     // by the writer in the same transactions as the rows (counts.hpp); filled once here.
     k_counts_migration,
+    // 7 -> 8: the messageId index's Bloom filters are stored (message_blooms.hpp), so start-up
+    // reads them instead of every entry (10M events: 1.3-2.4 s -> 0.2 s). Filled by the first start
+    // after the upgrade (MessageIndex::open).
+    // (Dropped first: filters left by a database set back to schema 7 by hand may be stale.)
+    R"sql(
+DROP TABLE IF EXISTS message_blooms;
+DROP TABLE IF EXISTS message_bloom_chunks;
+CREATE TABLE message_blooms (segment INTEGER PRIMARY KEY, bits BLOB NOT NULL);
+CREATE TABLE message_bloom_chunks (
+    chunk INTEGER PRIMARY KEY,
+    covers INTEGER NOT NULL,
+    bits BLOB NOT NULL
+);
+)sql",
 };
 
 Result<int> user_version(Database& db) {
