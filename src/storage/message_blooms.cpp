@@ -188,6 +188,14 @@ Status StoredBlooms::save_chunks(const BloomFilter& global, int64_t segments, in
     return Ok{};
 }
 
+Status StoredBlooms::drop_segment(int64_t segment) {
+    auto drop = m_db->prepare("DELETE FROM message_blooms WHERE segment = ?");
+    if (!drop) {
+        return drop.error();
+    }
+    return drop->bind(1, segment).run();
+}
+
 Status StoredBlooms::clear() {
     if (auto st = m_db->exec("DELETE FROM message_blooms; DELETE FROM message_bloom_chunks"); !st) {
         return st;

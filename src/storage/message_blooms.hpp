@@ -71,7 +71,8 @@ class StoredBlooms {
     // segments behind `segments` (global must hold every key of the segments below it),
     // marking them as covering `segments`.
     Status save_chunks(const BloomFilter& global, int64_t segments, int64_t lag, size_t max_chunks);
-    Status clear(); // drops every stored filter (a full reset)
+    Status clear();                       // drops every stored filter (a full reset)
+    Status drop_segment(int64_t segment); // a pruned segment's (MessageIndex::prune)
 
   private:
     sql::Database* m_db = nullptr;

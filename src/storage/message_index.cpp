@@ -145,6 +145,8 @@ void MessageIndex::forget() {
     m_next_block = 0;
     m_sealed_rows = 0;
     m_segments = 0;
+    m_first_live = 0;
+    m_first_live_max = -1;
     if (m_bloom.empty()) {
         m_bloom = BloomFilter();
     } else {
@@ -165,11 +167,17 @@ Status MessageIndex::reload() {
     if (auto st = m_stored.load(m_segments, m_bloom, m_segment_blooms); !st) {
         return st;
     }
+    auto live = m_db->prepare("SELECT COALESCE(MIN(segment), 0) FROM message_ids");
+    auto first_live = live ? live->step() : Result<bool>(live.error());
+    if (!first_live) {
+        return first_live.error();
+    }
+    m_first_live = *first_live ? live->column_int(0) : 0;
     // Entries are read only of the segments whose keys the stored global filter may lack, and
     // of those without a stored filter (made before schema 8, or left half-written).
     std::vector<Entry> entries;
     const int64_t covered = m_stored.covered();
-    for (int64_t s = 0; s < m_segments; ++s) {
+    for (int64_t s = m_first_live; s < m_segments; ++s) {
         const bool has_filter = !m_segment_blooms[static_cast<size_t>(s)].empty();
         if (has_filter && s < covered) {
             continue;
@@ -304,6 +312,43 @@ Status MessageIndex::rebuild_from_events() {
     return st;
 }
 
+Status MessageIndex::prune(int64_t oldest_kept) {
+    const int64_t complete = m_sealing.empty() ? m_segments : m_segments - 1;
+    const int64_t s = m_first_live;
+    if (s >= complete - 1) {
+        return Ok{}; // the newest segment stays, so segment numbers never restart
+    }
+    if (m_first_live_max < 0) { // read once per segment: ~1 MB
+        m_read_segment.bind(1, s);
+        int64_t largest = 0;
+        auto st = m_read_segment.each_row([&](const sql::Statement& row) {
+            each_entry(row.column_text(0),
+                       [&](const Entry& e) { largest = std::max(largest, e.event_id); });
+        });
+        if (!st) {
+            return st;
+        }
+        m_first_live_max = largest;
+    }
+    if (m_first_live_max >= oldest_kept) {
+        return Ok{};
+    }
+    auto drop = m_db->prepare("DELETE FROM message_ids WHERE segment = ?");
+    if (!drop) {
+        return drop.error();
+    }
+    if (auto st = drop->bind(1, s).run(); !st) {
+        return st;
+    }
+    if (auto st = m_stored.drop_segment(s); !st) {
+        return st;
+    }
+    m_segment_blooms[static_cast<size_t>(s)] = BloomFilter(0);
+    ++m_first_live;
+    m_first_live_max = -1;
+    return Ok{};
+}
+
 Status MessageIndex::clear() {
     if (auto st = m_db->exec("DELETE FROM message_ids; DELETE FROM message_ids_recent"); !st) {
         return st;
@@ -330,7 +375,7 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
     // Complete segments whose filter may hold the key; the one being sealed, if any, is all
     // in level 0 still.
     const int64_t complete = m_sealing.empty() ? m_segments : m_segments - 1;
-    for (int64_t s = 0; s < complete; ++s) {
+    for (int64_t s = m_first_live; s < complete; ++s) {
         const bool have_filter = static_cast<size_t>(s) < m_segment_blooms.size() &&
                                  !m_segment_blooms[static_cast<size_t>(s)].empty();
         if (have_filter && !m_segment_blooms[static_cast<size_t>(s)].maybe_contains(key)) {

@@ -36,8 +36,10 @@
 // stands for many of the larger's blocks), so the segments' filters would each have to be the
 // global one's 8 MiB.
 // Only first occurrences are indexed; repeats point at them through events.duplicate_of.
-// Entries of deleted events (reset by write key, --max-events) stay behind; every candidate is
-// checked against the events table, so they are never reported.
+// Entries of deleted events (reset by write key) stay behind; every candidate is checked against
+// the events table, so they are never reported. Trims (--max-events, --max-db-mb, --retention)
+// delete the oldest events, so prune() drops the oldest segments once all their events are
+// gone (with their stored filters; the global filter keeps their keys: a few more "maybe"s).
 //
 // Threads: a MessageIndex is used by the store's writer thread only (and by Store::open before
 // the thread starts). stored_firsts() reads with any connection.
@@ -77,6 +79,11 @@ class MessageIndex {
     Status before_commit();
     // Empties both levels (inside the transaction of a full reset).
     Status clear();
+    // Inside a write transaction that trimmed events (store_trim.cpp): drops the oldest
+    // complete segment if every event it indexes is older than oldest_kept (so deleted), at
+    // most one a call and never the newest segment, so the index shrinks with the trimmed
+    // tables instead of growing by 16 bytes for every event ever stored.
+    Status prune(int64_t oldest_kept);
 
     // Event ids of the first occurrences indexed under key, as stored (any connection; run it
     // in the same read transaction as the query that uses them).
@@ -118,8 +125,10 @@ class MessageIndex {
     std::vector<size_t> m_blocks;
     size_t m_next_block = 0;
     size_t m_sealed_rows = 0;
-    int64_t m_segments = 0; // segments in level 1, counting the one being written
-    BloomFilter m_bloom{0}; // 8 MiB, allocated by the first reload()
+    int64_t m_segments = 0;        // segments in level 1, counting the one being written
+    int64_t m_first_live = 0;      // segments below it were pruned: no rows, never read
+    int64_t m_first_live_max = -1; // its largest event id once read, -1 = not read yet
+    BloomFilter m_bloom{0};        // 8 MiB, allocated by the first reload()
     // One filter per segment in level 1 (index = segment number), but the one being written.
     std::vector<BloomFilter> m_segment_blooms;
     std::vector<int64_t> m_unsaved_blooms; // segments whose filter reload() built from entries

@@ -81,8 +81,7 @@ Status Store::Impl::trim(sql::Statement& drop_events, int64_t inserted) {
         }
         by_size = *bytes > options.max_db_bytes;
     }
-    const bool by_age =
-        options.retention_ms > 0 && (trim_backlog || now - trim_checked_ms >= 1000);
+    const bool by_age = options.retention_ms > 0 && (trim_backlog || now - trim_checked_ms >= 1000);
     if (by_age) {
         trim_checked_ms = now;
     }
@@ -94,6 +93,7 @@ Status Store::Impl::trim(sql::Statement& drop_events, int64_t inserted) {
     const int64_t cutoff = now - options.retention_ms;
 
     struct OldEvent {
+        int64_t id;
         int64_t request_id;
         int64_t received_ms;
     };
@@ -101,7 +101,7 @@ Status Store::Impl::trim(sql::Statement& drop_events, int64_t inserted) {
     auto& oe = trim_sql.oldest_events;
     oe.bind(1, step);
     if (auto st = oe.each_row([&](const sql::Statement& s) {
-            events.push_back({s.column_int(1), s.column_int(2)});
+            events.push_back({s.column_int(0), s.column_int(1), s.column_int(2)});
         });
         !st) {
         return st;
@@ -178,6 +178,14 @@ Status Store::Impl::trim(sql::Statement& drop_events, int64_t inserted) {
         }
         event_count -= write_db.changes();
         trimmed_events += n;
+        // The messageId index forgets its oldest segment once all its events are gone.
+        const bool read_all = events.size() < static_cast<size_t>(step);
+        const int64_t oldest_kept = drop_events_n < events.size() ? events[drop_events_n].id
+                                    : read_all                    ? INT64_MAX
+                                                                  : events.back().id + 1;
+        if (auto st = messages.prune(oldest_kept); !st) {
+            return st;
+        }
     }
     if (drop_requests_n > 0) {
         const auto n = static_cast<int64_t>(drop_requests_n);

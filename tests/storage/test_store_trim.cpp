@@ -79,8 +79,7 @@ TEST_CASE("a size limit keeps the file near its limit while ingest goes on", "[s
     CHECK(storage.max_db_bytes == options.max_db_bytes);
     CHECK(storage.db_bytes == static_cast<int64_t>(size));
     CHECK(storage.trimmed_events == next - scalar(options.path, "SELECT COUNT(*) FROM events"));
-    CHECK(storage.trimmed_requests ==
-          1000 - scalar(options.path, "SELECT COUNT(*) FROM requests"));
+    CHECK(storage.trimmed_requests == 1000 - scalar(options.path, "SELECT COUNT(*) FROM requests"));
 }
 
 TEST_CASE("a retention trims what is older - the rest stays", "[store][trim]") {
@@ -122,8 +121,7 @@ TEST_CASE("a retention trims what is older - the rest stays", "[store][trim]") {
     CHECK(scalar(options.path, "SELECT MIN(received_ms) FROM requests") > old_ms);
 }
 
-TEST_CASE("max events also trims the requests older than the oldest kept event",
-          "[store][trim]") {
+TEST_CASE("max events also trims the requests older than the oldest kept event", "[store][trim]") {
     // Before: the journal kept every request (and its body) while events were trimmed, so the
     // file grew without bound under --max-events.
     TempDir dir;
@@ -145,4 +143,40 @@ TEST_CASE("max events also trims the requests older than the oldest kept event",
     CHECK(events->front().message_id == "5");
     // The requests of events 5, b1 and b2, plus the refused one between them.
     CHECK(scalar(options.path, "SELECT COUNT(*) FROM requests") == 3);
+}
+
+TEST_CASE("trims shrink the messageId index - repeats of kept events are still found",
+          "[store][trim][message_index]") {
+    // Before: the index kept 16 bytes for every event ever stored, so under a size limit it
+    // grew until it alone filled the file and every event was trimmed.
+    TempDir dir;
+    StoreOptions options;
+    options.path = (dir.path / "index.db").string();
+    options.max_events = 200;
+    options.message_segment_size = 64;
+    auto store = open_store(options);
+    for (int i = 0; i < 5000; ++i) {
+        REQUIRE(store->record(request("wk"), {event("track", "u", "id-" + std::to_string(i))}));
+    }
+    check_consistent(*store, options.path);
+    const int64_t segments =
+        scalar(options.path, "SELECT COUNT(DISTINCT segment) FROM message_ids");
+    INFO(segments << " segments left of ~78");
+    CHECK(segments <= 200 / 64 + 3);
+    CHECK(scalar(options.path, "SELECT COUNT(*) FROM message_blooms") <= segments);
+    auto repeat_of = [&](Store& s, const std::string& id) {
+        REQUIRE(s.record(request("wk"), {event("track", "u", id)}));
+        EventFilter newest;
+        newest.descending = true;
+        newest.limit = 1;
+        auto e = s.events(newest);
+        REQUIRE((e.ok() && e->size() == 1));
+        return e->front().duplicate_of;
+    };
+    for (int round = 0; round < 2; ++round) {
+        CHECK(repeat_of(*store, "id-4900").has_value()); // kept: a repeat
+        CHECK_FALSE(repeat_of(*store, "id-" + std::to_string(10 + round)).has_value()); // trimmed
+        store.reset();
+        store = open_store(options); // and the same after a restart
+    }
 }
