@@ -137,7 +137,7 @@ Options:
   --retry-after           rate-limit 429s carry a Retry-After header
   --max-events N          keep only the newest N events (default: keep all)
   --max-db-mb N           trim the oldest requests and events to keep the database file
-                          near N MB (at least 8; its -wal file, up to ~16 MB, comes on top)
+                          near N MB (at least 8; its -wal file, up to ~24 MB, comes on top)
   --retention DURATION    trim requests and events older than DURATION: 90s, 30m, 12h, 7d
                           or combined (1h30m); default: keep
   --fsync                 also survive power loss, not only a crash of ruddermock (slower)
