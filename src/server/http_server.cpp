@@ -57,24 +57,9 @@ HttpServer::~HttpServer() {
     stop();
 }
 
-Result<int> HttpServer::start() {
-    m_server = std::make_unique<httplib::Server>();
-    auto& srv = *m_server;
-    // Debian's build defaults lose traffic or cap throughput; see platform-notes.md.
-    raise_open_file_limit(m_options.max_connections);
-    DeadlineOptions deadlines;
-    deadlines.head = std::chrono::milliseconds(m_options.head_deadline_ms);
-    deadlines.body = std::chrono::milliseconds(m_options.body_deadline_ms);
-    m_deadlines = std::make_unique<RequestDeadlines>(deadlines, *m_counters);
-    WorkerPoolOptions pool;
-    pool.core_threads = static_cast<size_t>(m_options.threads);
-    pool.max_connections = static_cast<size_t>(m_options.max_connections);
-    pool.nice = k_worker_nice;
-    pool.keep_alive = std::chrono::seconds(k_keep_alive_s);
-    srv.new_task_queue = [this, pool] {
-        return new WorkerPool(pool, *m_counters, m_deadlines.get());
-    };
-    RequestDeadlines* dl = m_deadlines.get();
+void configure_server(httplib::Server& srv, const HttpOptions& options, const DispatchFn& dispatch,
+                      RequestDeadlines& deadlines) {
+    RequestDeadlines* dl = &deadlines;
     srv.set_pre_routing_handler([dl](const httplib::Request&, httplib::Response&) {
         dl->head_done();
         return httplib::Server::HandlerResponse::Unhandled;
@@ -85,16 +70,10 @@ Result<int> HttpServer::start() {
     srv.set_keep_alive_timeout(k_keep_alive_s);
     srv.set_read_timeout(5);
     srv.set_write_timeout(5);
-    srv.set_payload_max_length(m_options.max_body_bytes);
-    srv.set_socket_options([this](socket_t sock) {
-        // SO_REUSEADDR only: without SO_REUSEPORT a second instance fails to bind.
-        int yes = 1;
-        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        m_listen_fd = static_cast<int>(sock);
-    });
+    srv.set_payload_max_length(options.max_body_bytes);
 
-    auto with_body = [this, dl](const httplib::Request& req, httplib::Response& res,
-                                const httplib::ContentReader& reader) {
+    auto with_body = [dispatch, dl](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
         dl->handling();
         // The body deadline runs while the handler reads the body, not while it works.
         httplib::ContentReader timed(
@@ -111,11 +90,11 @@ Result<int> HttpServer::start() {
                 dl->handling();
                 return ok;
             });
-        m_dispatch(req, res, &timed);
+        dispatch(req, res, &timed);
     };
-    auto without_body = [this, dl](const httplib::Request& req, httplib::Response& res) {
+    auto without_body = [dispatch, dl](const httplib::Request& req, httplib::Response& res) {
         dl->handling();
-        m_dispatch(req, res, nullptr);
+        dispatch(req, res, nullptr);
     };
     const std::string any = ".*";
     srv.Get(any, without_body);
@@ -137,6 +116,32 @@ Result<int> HttpServer::start() {
             res.status = 500;
             res.set_content("internal error\n", "text/plain; charset=utf-8");
         });
+}
+
+Result<int> HttpServer::start() {
+    m_server = std::make_unique<httplib::Server>();
+    auto& srv = *m_server;
+    // Debian's build defaults lose traffic or cap throughput; see platform-notes.md.
+    raise_open_file_limit(m_options.max_connections);
+    DeadlineOptions deadlines;
+    deadlines.head = std::chrono::milliseconds(m_options.head_deadline_ms);
+    deadlines.body = std::chrono::milliseconds(m_options.body_deadline_ms);
+    m_deadlines = std::make_unique<RequestDeadlines>(deadlines, *m_counters);
+    WorkerPoolOptions pool;
+    pool.core_threads = static_cast<size_t>(m_options.threads);
+    pool.max_connections = static_cast<size_t>(m_options.max_connections);
+    pool.nice = k_worker_nice;
+    pool.keep_alive = std::chrono::seconds(k_keep_alive_s);
+    srv.new_task_queue = [this, pool] {
+        return new WorkerPool(pool, *m_counters, m_deadlines.get());
+    };
+    configure_server(srv, m_options, m_dispatch, *m_deadlines);
+    srv.set_socket_options([this](socket_t sock) {
+        // SO_REUSEADDR only: without SO_REUSEPORT a second instance fails to bind.
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        m_listen_fd = static_cast<int>(sock);
+    });
 
     int port = m_options.port;
     if (port == 0) {

@@ -43,6 +43,13 @@ struct HttpOptions {
 using DispatchFn = std::function<void(const httplib::Request&, httplib::Response&,
                                       const httplib::ContentReader* reader)>;
 
+// What start() sets on its httplib::Server besides the socket, the worker pool and binding:
+// timeouts, keep-alive, the payload cap (options.max_body_bytes), every method and path to
+// dispatch with the deadline hooks, the exception handler. fuzz/fuzz_http.cpp serves through
+// it too.
+void configure_server(httplib::Server& srv, const HttpOptions& options, const DispatchFn& dispatch,
+                      RequestDeadlines& deadlines);
+
 class HttpServer {
   public:
     HttpServer(HttpOptions options, DispatchFn dispatch);
