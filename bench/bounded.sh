@@ -18,14 +18,6 @@ command -v wrk >/dev/null || { echo "wrk is missing: ./scripts/install-deps.sh -
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DRUDDERMOCK_TESTS=OFF >/dev/null
 cmake --build build-bench -j2 --target ruddermock >/dev/null
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 source bench/lib.sh
 batch_body 100 > "$tmp/batch.json"
 

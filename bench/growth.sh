@@ -20,15 +20,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: ./scripts/install-deps.sh -
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DRUDDERMOCK_TESTS=OFF >/dev/null
 cmake --build build-bench -j2 --target ruddermock ruddermock_bench_store >/dev/null
 
-tmp=$(mktemp -d "${DIR:-/var/tmp}/ruddermock-growth-XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-source bench/lib.sh
+source bench/lib.sh "${DIR:-/var/tmp}"
 event 1 > "$tmp/single.json"
 batch_body 100 > "$tmp/batch.json"
 

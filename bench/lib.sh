@@ -1,6 +1,17 @@
 # Shared by the wrk benchmarks (bench/run.sh, bench/bounded.sh): sourced, not run.
 # Needs THREADS and CONNECTIONS set (and SLICES and slice, seconds, for alternate).
 
+# A scratch folder in $tmp (under $1 if given, else the system's) and the list $pids of
+# background servers, both cleaned up at exit (the folder kept when KEEP is set).
+tmp=$(mktemp -d ${1:+"$1/ruddermock-bench-XXXXXX"})
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
 # --- bodies -----------------------------------------------------------------------------
 event() { # $1 = index; about 700 bytes; __MID__ becomes a unique messageId (bench/unique.lua)
   printf '{"type":"track","userId":"bench-user-%s","messageId":"__MID__","anonymousId":"5f1c6b8e-1f0a-4c1e-9d2a-3b4c5d6e7f80","event":"Order Completed","properties":{"order_id":"ord-%s","total":129.99,"currency":"USD","coupon":"WINTER","products":[{"sku":"SKU-001","name":"Thermal Mug","price":24.5,"quantity":2},{"sku":"SKU-002","name":"Wool Socks","price":12.0,"quantity":3}]},"context":{"library":{"name":"bench","version":"1.0.0"},"locale":"en-US","userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36","ip":"203.0.113.9","page":{"path":"/checkout","url":"https://shop.example.com/checkout"}},"originalTimestamp":"2026-11-26T10:00:00.000Z","sentAt":"2026-11-26T10:00:00.100Z"}' "$1" "$1"
