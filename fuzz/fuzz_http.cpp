@@ -2,27 +2,28 @@
 // included. The input is what a client sends on one connection: request lines, headers
 // (Content-Length, Transfer-Encoding: chunked, Expect: 100-continue, Connection,
 // Content-Encoding ...), bodies, and further requests after the first as on a keep-alive
-// connection. It is served by an httplib::Server set up by rm::configure_server(), the code
-// HttpServer::start() uses (same options, routes, hooks and payload cap), behind the same
-// dispatch as ServerApp::start() (admin API under /_mock/ with its CORS, the gateway for the
-// rest), over a :memory: store. Only the socket is replaced: an in-memory httplib::Stream
-// reads the input and collects the answers, which are checked to be HTTP/1.1 responses.
+// connection. It is served by the server's own keep-alive loop (rm::ConnectionServer::serve)
+// on a server set up by rm::configure_server(), the code HttpServer::start() uses (same
+// options, routes, hooks and payload cap), behind the dispatch of ServerApp::start()
+// (rm::dispatch_to: admin API under /_mock/ with its CORS, the gateway for the rest), over a
+// :memory: store. Only the socket is replaced: an in-memory rm::ConnectionStream reads the
+// input and collects the answers, which are checked to be HTTP/1.1 responses.
 //
 // Differences from a live server, all outside the request pipeline: no worker pool or
 // deadline watchdog (the deadline hooks run but no connection is registered, so they do
 // nothing); the bulk pool is off (bodies parse on this thread); fault delays and hangs end at
 // once (Gateway::begin_shutdown) and /_mock/wait waits at most 10 ms (timeout_ms=10 is added
 // when absent), so no input sleeps; connection faults find no socket and answer 500 as the
-// gateway does then; the fault plan is cleared before each input; the stream keeps every
-// byte for the next request (a socket stream of the library may have read ahead into a
-// buffer it drops). A handler exception, which the server answers with a 500, is a crash.
+// gateway does then; the fault plan is cleared before each input. A handler exception, which
+// the server answers with a 500, is a crash.
 //
 // FUZZ_HTTP_TRACE=1 prints every answer in full to stderr (to check a seed does what it
 // should: fuzz_http fixtures/fuzz/fuzz_http/admin).
 #include "faults/fault_engine.hpp"
 #include "protocol/sources.hpp"
 #include "server/admin.hpp"
-#include "server/cors.hpp"
+#include "server/connection.hpp"
+#include "server/dispatch.hpp"
 #include "server/gateway.hpp"
 #include "server/http_server.hpp"
 #include "server/request_deadlines.hpp"
@@ -43,14 +44,8 @@
 
 namespace {
 
-// process_request() is protected: the library calls it once per request on a connection.
-class FuzzServer : public httplib::Server {
-  public:
-    using httplib::Server::process_request;
-};
-
 // One connection: reads the input, keeps the first bytes of what the server writes.
-class MemoryStream : public httplib::Stream {
+class MemoryStream : public rm::ConnectionStream {
   public:
     MemoryStream(std::string_view in, bool keep_all) : m_in(in), m_keep_all(keep_all) {}
 
@@ -81,7 +76,9 @@ class MemoryStream : public httplib::Stream {
     }
     socket_t socket() const override { return 3; } // below FD_SETSIZE, as the library checks
 
-    bool at_end() const { return m_pos >= m_in.size(); }
+    bool wait_for_request(std::chrono::milliseconds) override { return m_pos < m_in.size(); }
+    bool flush() override { return true; }
+
     const std::string& out() const { return m_out; }
     size_t written() const { return m_written; }
 
@@ -102,7 +99,7 @@ struct World {
     rm::FaultEngine faults;
     std::unique_ptr<rm::Gateway> gateway;
     std::unique_ptr<rm::AdminApi> admin;
-    std::unique_ptr<FuzzServer> server;
+    std::unique_ptr<rm::ConnectionServer> server;
     int runs = 0;
 
     World() {
@@ -136,33 +133,22 @@ struct World {
         ao.connections = &counters;
         admin = std::make_unique<rm::AdminApi>(ao, *store, *sources, faults);
 
-        server = std::make_unique<FuzzServer>();
+        server = std::make_unique<rm::ConnectionServer>(rm::ConnectionOptions{}, nullptr);
         rm::HttpOptions http;
         http.max_body_bytes = gateway->body_cap(); // as ServerApp::start()
-        rm::Gateway* gw = gateway.get();
-        rm::AdminApi* ad = admin.get();
-        // The dispatch of ServerApp::start().
+        rm::DispatchFn dispatch = rm::dispatch_to(*admin, *gateway);
         rm::configure_server(
             *server, http,
-            [gw, ad](const httplib::Request& req, httplib::Response& res,
-                     const httplib::ContentReader* reader) {
-                if (rm::AdminApi::owns(req.path)) {
-                    if (rm::is_preflight(req)) {
-                        rm::answer_preflight(req, res);
-                        return;
-                    }
-                    rm::add_cors_headers(req, res);
-                    if (req.path == "/_mock/wait" && !req.has_param("timeout_ms")) {
-                        // Its default (5 s) is not capped by max_wait_ms.
-                        httplib::Request short_wait = req;
-                        short_wait.params.emplace("timeout_ms", "10");
-                        ad->handle(short_wait, res, reader);
-                        return;
-                    }
-                    ad->handle(req, res, reader);
-                } else {
-                    gw->handle(req, res, reader);
+            [dispatch](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader* reader) {
+                if (req.path == "/_mock/wait" && !req.has_param("timeout_ms")) {
+                    // Its default (5 s) is not capped by max_wait_ms.
+                    httplib::Request short_wait = req;
+                    short_wait.params.emplace("timeout_ms", "10");
+                    dispatch(short_wait, res, reader);
+                    return;
                 }
+                dispatch(req, res, reader);
             },
             *deadlines);
         server->set_exception_handler(
@@ -189,14 +175,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     static const bool trace = std::getenv("FUZZ_HTTP_TRACE") != nullptr;
     MemoryStream strm(std::string_view(reinterpret_cast<const char*>(data), size), trace);
-    // The library's keep-alive loop (process_server_socket_core): one request after another
-    // until the input ends, the library gives up on the connection, or a request closes it.
-    for (int i = 0; i < 64 && !strm.at_end(); ++i) {
-        bool closed = false;
-        if (!world.server->process_request(strm, false, closed, nullptr) || closed) {
-            break;
-        }
-    }
+    world.server->serve(strm); // one request after another until the input ends or one closes
     if (trace) {
         std::fwrite(strm.out().data(), 1, strm.out().size(), stderr);
         std::fputs("\n", stderr);

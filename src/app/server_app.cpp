@@ -4,7 +4,7 @@
 #include "forward/forwarder.hpp"
 #include "protocol/sources.hpp"
 #include "server/admin.hpp"
-#include "server/cors.hpp"
+#include "server/dispatch.hpp"
 #include "server/gateway.hpp"
 #include "server/http_server.hpp"
 #include "server/worker_pool.hpp"
@@ -136,21 +136,8 @@ Result<int> ServerApp::start() {
     http.body_deadline_ms = m_parts->config.body_deadline_ms;
     http.counters = &m_parts->connections;
     http.max_body_bytes = m_parts->gateway->body_cap();
-    Parts* p = m_parts.get();
     m_parts->http =
-        std::make_unique<HttpServer>(http, [p](const httplib::Request& req, httplib::Response& res,
-                                               const httplib::ContentReader* reader) {
-            if (AdminApi::owns(req.path)) {
-                if (is_preflight(req)) {
-                    answer_preflight(req, res);
-                    return;
-                }
-                add_cors_headers(req, res);
-                p->admin->handle(req, res, reader);
-            } else {
-                p->gateway->handle(req, res, reader);
-            }
-        });
+        std::make_unique<HttpServer>(http, dispatch_to(*m_parts->admin, *m_parts->gateway));
     auto port = m_parts->http->start();
     if (port) {
         m_parts->port = *port;

@@ -1,5 +1,6 @@
 #include "server/http_server.hpp"
 
+#include "server/connection.hpp"
 #include "server/request_deadlines.hpp"
 #include "server/worker_pool.hpp"
 #include "util/log.hpp"
@@ -119,22 +120,21 @@ void configure_server(httplib::Server& srv, const HttpOptions& options, const Di
 }
 
 Result<int> HttpServer::start() {
-    m_server = std::make_unique<httplib::Server>();
-    auto& srv = *m_server;
     // Debian's build defaults lose traffic or cap throughput; see platform-notes.md.
     raise_open_file_limit(m_options.max_connections);
     DeadlineOptions deadlines;
     deadlines.head = std::chrono::milliseconds(m_options.head_deadline_ms);
     deadlines.body = std::chrono::milliseconds(m_options.body_deadline_ms);
     m_deadlines = std::make_unique<RequestDeadlines>(deadlines, *m_counters);
+    ConnectionOptions connection;
+    connection.keep_alive = std::chrono::seconds(k_keep_alive_s);
+    m_server = std::make_unique<ConnectionServer>(connection, m_deadlines.get());
+    auto& srv = *m_server;
     WorkerPoolOptions pool;
     pool.core_threads = static_cast<size_t>(m_options.threads);
     pool.max_connections = static_cast<size_t>(m_options.max_connections);
     pool.nice = k_worker_nice;
-    pool.keep_alive = std::chrono::seconds(k_keep_alive_s);
-    srv.new_task_queue = [this, pool] {
-        return new WorkerPool(pool, *m_counters, m_deadlines.get());
-    };
+    srv.new_task_queue = [this, pool] { return new WorkerPool(pool, *m_counters); };
     configure_server(srv, m_options, m_dispatch, *m_deadlines);
     srv.set_socket_options([this](socket_t sock) {
         // SO_REUSEADDR only: without SO_REUSEPORT a second instance fails to bind.
@@ -168,6 +168,7 @@ void HttpServer::stop() {
     if (!m_server) {
         return;
     }
+    m_server->begin_stop(); // idle keep-alive connections close now
     m_server->stop();
     if (m_thread.joinable()) {
         m_thread.join();

@@ -1,8 +1,9 @@
 // The HTTP front door: cpp-httplib tuned per platform-notes.md, with every method and path
 // sent to one dispatch function so the gateway can answer 404/405/CORS exactly.
 //
-// Threads: cpp-httplib runs each connection on a worker of its pool, which grows on demand up
-// to max_connections and shrinks back to `threads` when idle (worker_pool.hpp); a watchdog
+// Threads: cpp-httplib's accept loop hands each connection to a worker of its pool, which grows
+// on demand up to max_connections and shrinks back to `threads` when idle (worker_pool.hpp);
+// the worker serves the connection with our keep-alive loop (connection.hpp); a watchdog
 // cuts off clients whose request head or body is late (request_deadlines.hpp). Handlers run
 // on the workers; they reach shared state only through the Store's queue and the
 // thread-safe SourceRegistry/RateLimiter.
@@ -26,6 +27,7 @@ class ContentReader;
 namespace rm {
 
 struct ConnectionCounters;
+class ConnectionServer;
 class RequestDeadlines;
 
 struct HttpOptions {
@@ -70,7 +72,7 @@ class HttpServer {
     std::unique_ptr<ConnectionCounters> m_own_counters;
     ConnectionCounters* m_counters = nullptr;
     std::unique_ptr<RequestDeadlines> m_deadlines;
-    std::unique_ptr<httplib::Server> m_server;
+    std::unique_ptr<ConnectionServer> m_server;
     std::thread m_thread;
     int m_listen_fd = -1;
 };

@@ -1,56 +1,24 @@
 #include "server/worker_pool.hpp"
 
-#include "server/request_deadlines.hpp"
 #include "util/log.hpp"
 
-#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <system_error>
 #include <unistd.h>
 
-namespace {
-thread_local int t_accepted_fd = -1;
-thread_local int t_keep_alive_wait_ms = 0; // > 0 on pool threads only
-} // namespace
-
-// Replaces libc's accept() for the whole process (see worker_pool.hpp): the same call, plus a
-// note of the descriptor for the WorkerPool::enqueue() that follows on this thread.
-extern "C" int accept(int fd, sockaddr* addr, socklen_t* len) {
-    const int s = accept4(fd, addr, len, 0);
-    t_accepted_fd = s;
-    return s;
-}
-
-// Replaces libc's poll() the same way. On a pool thread, the library's keep-alive wait for the
-// next request (one socket, POLLIN, 10 ms: a loop of such polls and 1 ms sleeps) becomes one
-// poll for the whole keep-alive time-out; every other poll passes through unchanged.
-// (glibc declares poll()'s array write-only, so reading .events would warn.)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-extern "C" int poll(pollfd* fds, nfds_t n, int timeout_ms) {
-    if (t_keep_alive_wait_ms > 0 && n == 1 && timeout_ms == 10 && fds[0].events == POLLIN) {
-        timeout_ms = t_keep_alive_wait_ms;
-    }
-    if (timeout_ms < 0) {
-        return ppoll(fds, n, nullptr, nullptr);
-    }
-    const timespec ts{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
-    return ppoll(fds, n, &ts, nullptr);
-}
-#pragma GCC diagnostic pop
-
 namespace rm {
 
-int take_accepted_fd() {
-    const int fd = t_accepted_fd;
-    t_accepted_fd = -1;
-    return fd;
+namespace {
+thread_local WorkerPool* t_refusing = nullptr;
+} // namespace
+
+WorkerPool* WorkerPool::refusing() {
+    return t_refusing;
 }
 
-WorkerPool::WorkerPool(WorkerPoolOptions options, ConnectionCounters& counters,
-                       RequestDeadlines* deadlines)
-    : m_options(options), m_counters(counters), m_deadlines(deadlines) {
+WorkerPool::WorkerPool(WorkerPoolOptions options, ConnectionCounters& counters)
+    : m_options(options), m_counters(counters) {
     if (m_options.max_connections == 0) {
         m_options.max_connections = 1;
     }
@@ -62,14 +30,12 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::enqueue(std::function<void()> fn) {
-    const int fd = take_accepted_fd();
     {
         std::lock_guard lock(m_mutex);
         reap_locked();
-        // Without the descriptor a refusal could not close the socket: queue it instead.
         const bool full = m_busy + m_jobs.size() >= m_options.max_connections;
-        if (!(full && fd >= 0)) {
-            m_jobs.push_back(Job{std::move(fn), fd});
+        if (!full) {
+            m_jobs.push_back(std::move(fn));
             if (m_idle >= m_jobs.size()) {
                 m_cv.notify_one();
                 return;
@@ -85,13 +51,14 @@ void WorkerPool::enqueue(std::function<void()> fn) {
                     // No thread to be had (ulimit -u, memory): refuse below.
                 }
             }
-            if (fd < 0) {
-                return; // it waits for a thread
-            }
+            fn = std::move(m_jobs.back());
             m_jobs.pop_back();
         }
     }
-    refuse(fd); // fn owns nothing but the descriptor, which refuse() closes
+    // No room: the job runs here in refusal mode (ConnectionServer answers 503 and closes).
+    t_refusing = this;
+    fn();
+    t_refusing = nullptr;
 }
 
 void WorkerPool::refuse(int fd) {
@@ -127,7 +94,7 @@ void WorkerPool::worker_loop() {
             ++m_busy;
             lock.unlock();
             run(job);
-            job.fn = nullptr; // destroy the closure without the lock
+            job = nullptr; // destroy the closure without the lock
             lock.lock();
             --m_busy;
             continue;
@@ -149,19 +116,11 @@ void WorkerPool::run(Job& job) {
         return true;
     }();
     (void)niced;
-    // Strictly longer than the library's keep-alive time-out, so one poll ends its wait.
-    t_keep_alive_wait_ms = static_cast<int>(m_options.keep_alive.count()) + 5;
     const int64_t open = m_counters.open.fetch_add(1) + 1;
     int64_t peak = m_counters.peak.load();
     while (open > peak && !m_counters.peak.compare_exchange_weak(peak, open)) {
     }
-    if (m_deadlines && job.fd >= 0) {
-        m_deadlines->connection_begin(job.fd);
-    }
-    job.fn(); // serves the connection until it closes; cpp-httplib catches handler exceptions
-    if (m_deadlines && job.fd >= 0) {
-        m_deadlines->connection_end();
-    }
+    job(); // serves the connection until it closes; cpp-httplib catches handler exceptions
     m_counters.open.fetch_sub(1);
 }
 

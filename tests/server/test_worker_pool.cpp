@@ -41,7 +41,7 @@ TEST_CASE("the pool starts a thread per waiting job and lets idle ones go", "[wo
     options.core_threads = 1;
     options.max_connections = 4;
     options.idle_exit = std::chrono::milliseconds(100);
-    WorkerPool pool(options, counters, nullptr);
+    WorkerPool pool(options, counters);
     std::mutex m;
     std::condition_variable cv;
     bool release = false;
