@@ -1,14 +1,8 @@
 #include "server/bulk_pool.hpp"
 
 #include <pthread.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 namespace rm {
-
-namespace {
-constexpr int k_bulk_nice = 19;
-} // namespace
 
 size_t BulkPool::default_threads() {
     const unsigned cores = std::thread::hardware_concurrency();
@@ -50,7 +44,6 @@ void BulkPool::run(const std::function<void()>& fn) {
 
 void BulkPool::loop() {
     pthread_setname_np(pthread_self(), "rm-bulk");
-    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), k_bulk_nice);
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_queued.wait(lock, [&] { return m_stopping || !m_queue.empty(); });

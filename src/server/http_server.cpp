@@ -15,11 +15,6 @@
 namespace rm {
 
 namespace {
-// HTTP workers run at a lower priority (nice) than the store's writer thread, which every
-// request waits for: under load the scheduler otherwise preempts the writer ~75 times a second
-// in favour of the 64 workers. Measured with bench/run.sh traffic on 2 cores: nice 10 gave
-// batches +8% and singles +2-5% over nice 0 (nice 3: +1%). Linux applies it per thread.
-constexpr int k_worker_nice = 10;
 // An idle keep-alive connection is closed after this many seconds.
 constexpr int k_keep_alive_s = 2;
 
@@ -133,7 +128,6 @@ Result<int> HttpServer::start() {
     WorkerPoolOptions pool;
     pool.core_threads = static_cast<size_t>(m_options.threads);
     pool.max_connections = static_cast<size_t>(m_options.max_connections);
-    pool.nice = k_worker_nice;
     srv.new_task_queue = [this, pool] { return new WorkerPool(pool, *m_counters); };
     configure_server(srv, m_options, m_dispatch, *m_deadlines);
     srv.set_socket_options([this](socket_t sock) {

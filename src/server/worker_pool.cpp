@@ -2,7 +2,6 @@
 
 #include "util/log.hpp"
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <system_error>
 #include <unistd.h>
@@ -111,11 +110,6 @@ void WorkerPool::worker_loop() {
 }
 
 void WorkerPool::run(Job& job) {
-    static thread_local bool niced = [this] {
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), m_options.nice);
-        return true;
-    }();
-    (void)niced;
     const int64_t open = m_counters.open.fetch_add(1) + 1;
     int64_t peak = m_counters.peak.load();
     while (open > peak && !m_counters.peak.compare_exchange_weak(peak, open)) {

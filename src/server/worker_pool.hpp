@@ -42,7 +42,6 @@ struct WorkerPoolOptions {
     size_t core_threads = 8;                    // kept when idle
     size_t max_connections = 1024;              // connections served at once; more are refused
     std::chrono::milliseconds idle_exit{10000}; // a thread beyond the core idle this long exits
-    int nice = 10; // worker priority below the store's writer (see http_server.cpp)
 };
 
 class WorkerPool : public httplib::TaskQueue {
