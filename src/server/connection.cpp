@@ -131,20 +131,29 @@ bool SocketConnection::wait_for_request(std::chrono::milliseconds wait) {
     return wait_readable(static_cast<int>(wait.count()));
 }
 
-void SocketConnection::get_remote_ip_and_port(std::string& ip, int& port) const {
+void SocketConnection::Address::look_up(int fd, int (*name_of)(int, sockaddr*, socklen_t*)) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
-    if (getpeername(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = 0;
+    if (name_of(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
         address_of(addr, len, ip, port);
     }
 }
 
-void SocketConnection::get_local_ip_and_port(std::string& ip, int& port) const {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-        address_of(addr, len, ip, port);
+void SocketConnection::get_remote_ip_and_port(std::string& ip, int& port) const {
+    if (m_remote.port < 0) {
+        m_remote.look_up(m_fd, ::getpeername);
     }
+    ip = m_remote.ip;
+    port = m_remote.port;
+}
+
+void SocketConnection::get_local_ip_and_port(std::string& ip, int& port) const {
+    if (m_local.port < 0) {
+        m_local.look_up(m_fd, ::getsockname);
+    }
+    ip = m_local.ip;
+    port = m_local.port;
 }
 
 ConnectionServer::ConnectionServer(ConnectionOptions options, RequestDeadlines* deadlines)

@@ -62,6 +62,16 @@ class SocketConnection final : public ConnectionStream {
     static constexpr size_t k_flush_at = 64 * 1024; // a streamed answer goes out in pieces
     bool wait_readable(int timeout_ms) const;
 
+    // A connection's two ends do not change: each is looked up on first use (the library asks
+    // for both on every request) and kept. port < 0: not looked up yet.
+    struct Address {
+        std::string ip;
+        int port = -1;
+        void look_up(int fd, int (*name_of)(int, sockaddr*, socklen_t*));
+    };
+    mutable Address m_remote;
+    mutable Address m_local;
+
     int m_fd;
     int m_wake_fd;
     ConnectionOptions m_options;
