@@ -7,7 +7,9 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace rm;
@@ -161,4 +163,24 @@ TEST_CASE("an idle keep-alive connection is still closed after the keep-alive ti
     const double took = seconds_since(start);
     CHECK(took > 1.5); // 2 s keep-alive time-out (one poll, not a 10 ms loop)
     CHECK(took < 4.5);
+}
+
+TEST_CASE("connection workers run at the server's priority", "[worker_pool]") {
+    // Regression: workers ran at nice 10, below any other program on a busy machine.
+    const int server = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    ConnectionCounters counters;
+    WorkerPool pool(WorkerPoolOptions{}, counters);
+    std::mutex m;
+    std::condition_variable cv;
+    int on_worker = -100;
+    pool.enqueue([&] {
+        std::lock_guard lock(m);
+        on_worker = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+        cv.notify_all();
+    });
+    std::unique_lock lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return on_worker != -100; }));
+    CHECK(on_worker == server);
+    lock.unlock();
+    pool.shutdown();
 }
