@@ -71,6 +71,9 @@ struct StoredRequest {
     // Tee mode: what the upstream answered (the last attempt while retrying); -1 dropped
     // because the forward queue was full, 0 no connection; nullopt = not forwarded (yet).
     std::optional<int> forward_status;
+    // The id of the first attempt of this request's delivery (its own id when it is the first;
+    // 0 when it carries no messageIds). Chosen by the store.
+    int64_t delivery_first = 0;
 };
 
 // Filters for event queries. Empty strings mean "any".
@@ -112,7 +115,8 @@ struct DeliveryAttempt {
 
 enum class DeliveryOutcome { delivered, duplicated, failed };
 
-// Requests with the same delivery_key: what the SDK did with one set of events.
+// Requests with the same delivery_key (and the same first attempt, StoredRequest): what the
+// SDK did with one set of events.
 struct Delivery {
     int64_t delivery_key = 0;
     std::string write_key;

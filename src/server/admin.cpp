@@ -368,6 +368,12 @@ void AdminApi::list_requests(const httplib::Request& req, httplib::Response& res
             w.raw(rec.fault_json);
         }
         w.key("delivery_key").value(rec.delivery_key);
+        w.key("delivery_first"); // the id of the delivery's first attempt
+        if (r.delivery_first == 0) {
+            w.null();
+        } else {
+            w.value(r.delivery_first);
+        }
         w.key("message_count").value(rec.message_count);
         w.key("forward_status");
         if (r.forward_status) {

@@ -47,12 +47,12 @@ StoredEvent read_event(const Statement& s) {
 }
 
 std::string request_columns(std::string_view alias) {
-    return column_list(alias, {"id",          "received_ms",   "received_at",   "method",
-                               "path",        "query",         "headers",       "body",
-                               "status",      "reason",        "response_body", "write_key",
-                               "peer",        "duration_us",   "event_count",   "body_encoding",
-                               "fault_rule",  "fault",         "delivery_key",  "message_count",
-                               "message_ids", "forward_status"});
+    return column_list(alias, {"id",          "received_ms",    "received_at",   "method",
+                               "path",        "query",          "headers",       "body",
+                               "status",      "reason",         "response_body", "write_key",
+                               "peer",        "duration_us",    "event_count",   "body_encoding",
+                               "fault_rule",  "fault",          "delivery_key",  "message_count",
+                               "message_ids", "forward_status", "delivery_first"});
 }
 
 StoredRequest read_request(const Statement& s) {
@@ -80,6 +80,7 @@ StoredRequest read_request(const Statement& s) {
     if (!s.column_is_null(21)) { // schema 6, tee mode
         r.forward_status = static_cast<int>(s.column_int(21));
     }
+    r.delivery_first = s.column_is_null(22) ? 0 : s.column_int(22);
     if (s.column_text(15) == "gzip") {
         // Stored compressed by Store::record(); callers always see the plain body.
         r.record.body = gunzip_bounded(r.record.body, SIZE_MAX).bytes;

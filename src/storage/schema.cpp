@@ -132,6 +132,19 @@ CREATE TABLE message_bloom_chunks (
     bits BLOB NOT NULL
 );
 )sql",
+    // 8 -> 9: each attempt of a delivery names its first attempt (delivery_first; a first
+    // attempt its own id), and the index is on that instead of the delivery_key hash, so it
+    // grows at its end (delivery_index.hpp). Existing retries get theirs from the old index.
+    R"sql(
+ALTER TABLE requests ADD COLUMN delivery_first INTEGER;
+UPDATE requests SET delivery_first = g.first
+    FROM (SELECT delivery_key, MIN(id) AS first FROM requests WHERE delivery_key <> 0
+          GROUP BY delivery_key) AS g
+    WHERE requests.delivery_key <> 0 AND requests.delivery_key = g.delivery_key;
+DROP INDEX requests_delivery;
+CREATE INDEX requests_delivery ON requests(delivery_first, status, delivery_key, write_key)
+    WHERE delivery_key <> 0;
+)sql",
 };
 
 Result<int> user_version(Database& db) {

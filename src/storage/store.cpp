@@ -134,6 +134,9 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     if (auto st = impl->messages.open(impl->write_db); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
+    if (auto st = impl->deliveries.open(impl->write_db); !st) {
+        return make_error(impl->path + ": " + st.error().message);
+    }
     if (auto st = impl->prepare_trim(); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
@@ -214,14 +217,43 @@ struct Statements {
     sql::Statement insert_request;
     sql::Statement insert_event;
     sql::Statement trim;
+    sql::Statement next_request_id;
     ForwardStatements forward;
 };
 
 namespace {
 
+// The id the next request gets: chosen here, not by SQLite, so that a first attempt can name
+// itself as its delivery's first (delivery_index.hpp) in the same INSERT. 0 = not known yet.
+Result<int64_t> take_request_id(Statements& s, int64_t& next) {
+    if (next == 0) {
+        auto row = s.next_request_id.step();
+        if (!row) {
+            s.next_request_id.reset();
+            return row.error();
+        }
+        next = s.next_request_id.column_int(0);
+        s.next_request_id.reset();
+    }
+    return next++;
+}
+
 Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
-                       const InsertJob& job, int64_t& event_count, CountDeltas& counts) {
+                       DeliveryIndex& deliveries, int64_t& next_request_id, const InsertJob& job,
+                       int64_t& event_count, CountDeltas& counts) {
     const auto& r = job.request;
+    auto request_id = take_request_id(s, next_request_id);
+    if (!request_id) {
+        return request_id.error();
+    }
+    int64_t delivery_first = *request_id;
+    if (r.delivery_key != 0) {
+        auto first = deliveries.find_first(r.delivery_key);
+        if (!first) {
+            return first.error();
+        }
+        delivery_first = first->value_or(*request_id);
+    }
     const std::string& received_at = job.received_at;
     s.insert_request.bind(1, r.received_ms)
         .bind(2, received_at)
@@ -246,10 +278,18 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
     } else {
         s.insert_request.bind(16, r.fault_rule).bind(17, r.fault_json);
     }
+    s.insert_request.bind(21, *request_id);
+    if (r.delivery_key != 0) {
+        s.insert_request.bind(22, delivery_first);
+    } else {
+        s.insert_request.bind_null(22);
+    }
     if (auto st = s.insert_request.run(); !st) {
         return st.error();
     }
-    int64_t request_id = db.last_insert_id();
+    if (r.delivery_key != 0 && delivery_first == *request_id) {
+        deliveries.add_first(r.delivery_key, *request_id);
+    }
     counts.add_request(r.status, r.write_key);
     for (size_t i = 0; i < job.events.size(); ++i) {
         const EventRecord& e = job.events[i];
@@ -271,7 +311,7 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
             repeat_lint = lint_json(lint);
         }
         const std::string& lint_text = first ? repeat_lint : k.lint_json;
-        s.insert_event.bind(1, request_id)
+        s.insert_event.bind(1, *request_id)
             .bind(2, r.received_ms)
             .bind(3, received_at)
             .bind(4, r.write_key)
@@ -298,7 +338,7 @@ Result<int64_t> insert(sql::Database& db, Statements& s, MessageIndex& messages,
         ++event_count;
         counts.add_event(e.type, r.write_key);
     }
-    return request_id;
+    return *request_id;
 }
 
 Result<int64_t> apply_reset(sql::Database& db, MessageIndex& messages, const ResetJob& job,
@@ -353,9 +393,10 @@ Statements prepare_statements(sql::Database& db) {
     };
     prep("INSERT INTO requests (received_ms, received_at, method, path, query, headers, body, "
          "body_encoding, status, reason, response_body, write_key, peer, duration_us, "
-         "event_count, fault_rule, fault, delivery_key, message_count, message_ids) "
-         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+         "event_count, fault_rule, fault, delivery_key, message_count, message_ids, id, "
+         "delivery_first) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
          out.insert_request);
+    prep("SELECT COALESCE(MAX(id), 0) + 1 FROM requests", out.next_request_id);
     prep("INSERT INTO events (request_id, received_ms, received_at, write_key, type, event, "
          "user_id, anonymous_id, message_id, lint, duplicate_of, payload, user_key, anonymous_key) "
          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -379,6 +420,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
     }
     const int64_t count_before = event_count;
     first_new_request = 0;
+    next_request_id = 0;
     const ForwardCounts forward_before = forward;
     const int64_t trimmed_before[2] = {trimmed_events, trimmed_requests};
     auto fail = [&](const Error& error) -> std::optional<std::vector<Result<int64_t>>> {
@@ -391,6 +433,9 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
         if (auto st = messages.reload(); !st) {
             log::error("cannot reload the messageId index: " + st.error().message);
         }
+        if (auto st = deliveries.reload(); !st) {
+            log::error("cannot reload the delivery index: " + st.error().message);
+        }
         if (count > 1) {
             return std::nullopt; // the caller retries job by job
         }
@@ -401,7 +446,8 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
             [&](const auto& work) -> Result<int64_t> {
                 using Job = std::decay_t<decltype(work)>;
                 if constexpr (std::is_same_v<Job, InsertJob>) {
-                    auto id = insert(write_db, stmts, messages, work, event_count, counts);
+                    auto id = insert(write_db, stmts, messages, deliveries, next_request_id, work,
+                                     event_count, counts);
                     if (id && first_new_request == 0) {
                         first_new_request = *id;
                     }
@@ -416,6 +462,7 @@ Store::Impl::run_transaction(WriteJob* jobs, size_t count, Statements& stmts) {
                     if (auto st = forward_reset(work); !st) { // before the requests go
                         return st.error();
                     }
+                    next_request_id = 0; // SQLite's choice after a reset: read it again
                     return apply_reset(write_db, messages, work, event_count, counts);
                 } else {
                     return forward_done(stmts.forward, work);

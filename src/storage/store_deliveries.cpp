@@ -1,14 +1,15 @@
-// The read side of deliveries: requests grouped by delivery_key (write key + set of
-// messageIds, see RequestRecord), through the covering index requests_delivery (schema 5).
+// The read side of deliveries: requests grouped by their delivery's first attempt
+// (delivery_first, schema 9: delivery_index.hpp), through the covering index requests_delivery,
+// read in order of first attempt, so a page of deliveries stops at its limit.
 #include "storage/store.hpp"
 #include "storage/store_impl.hpp"
 
 namespace rm {
 
 namespace {
-// SUM(status = 200) per delivery gives its outcome; the index holds (delivery_key, status,
-// write_key), so neither query below reads the table itself.
-const char* const k_grouped = "SELECT delivery_key, MIN(id) AS first_id, SUM(status = 200) AS ok "
+// SUM(status = 200) per delivery gives its outcome; the index holds (delivery_first, status,
+// delivery_key, write_key), so the grouping reads no table rows.
+const char* const k_grouped = "SELECT delivery_first, MAX(delivery_key), SUM(status = 200) AS ok "
                               "FROM requests WHERE delivery_key <> 0";
 
 std::string outcome_having(const std::optional<DeliveryOutcome>& outcome) {
@@ -52,7 +53,8 @@ Result<std::vector<Delivery>> Store::deliveries(const DeliveryFilter& f) {
         if (!f.write_key.empty()) {
             text += " AND write_key = ?";
         }
-        text += " GROUP BY delivery_key" + outcome_having(f.outcome) + " ORDER BY first_id LIMIT ?";
+        text += " GROUP BY delivery_first" + outcome_having(f.outcome) +
+                " ORDER BY delivery_first LIMIT ?";
         db.exec("BEGIN"); // one snapshot for the groups and their attempts
         Out out;
         Status st = [&]() -> Status {
@@ -65,9 +67,11 @@ Result<std::vector<Delivery>> Store::deliveries(const DeliveryFilter& f) {
                 groups->bind(i++, f.write_key);
             }
             groups->bind(i, static_cast<int64_t>(f.limit));
+            std::vector<int64_t> firsts;
             auto st = groups->each_row([&](const sql::Statement& s) {
                 Delivery d;
-                d.delivery_key = s.column_int(0);
+                firsts.push_back(s.column_int(0));
+                d.delivery_key = s.column_int(1);
                 d.outcome = outcome_of(s.column_int(2));
                 out.push_back(std::move(d));
             });
@@ -77,12 +81,13 @@ Result<std::vector<Delivery>> Store::deliveries(const DeliveryFilter& f) {
             auto attempts =
                 db.prepare("SELECT id, received_ms, received_at, status, fault, headers, "
                            "write_key, message_count, message_ids FROM requests "
-                           "WHERE delivery_key <> 0 AND delivery_key = ? ORDER BY id");
+                           "WHERE delivery_key <> 0 AND delivery_first = ? ORDER BY id");
             if (!attempts) {
                 return attempts.error();
             }
-            for (auto& d : out) {
-                attempts->bind(1, d.delivery_key);
+            for (size_t i = 0; i < out.size(); ++i) {
+                Delivery& d = out[i];
+                attempts->bind(1, firsts[i]);
                 st = attempts->each_row([&](const sql::Statement& s) {
                     DeliveryAttempt a;
                     a.request_id = s.column_int(0);
@@ -118,7 +123,7 @@ Result<DeliverySummary> Store::delivery_summary(const std::string& write_key) {
             std::string text = std::string("SELECT COUNT(*), TOTAL(ok = 1), TOTAL(ok > 1), "
                                            "TOTAL(ok = 0) FROM (") +
                                k_grouped + (write_key.empty() ? "" : " AND write_key = ?") +
-                               " GROUP BY delivery_key)";
+                               " GROUP BY delivery_first)";
             auto stmt = db.prepare(text);
             if (!stmt) {
                 return stmt.error();

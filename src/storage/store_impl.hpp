@@ -4,6 +4,7 @@
 
 #include "storage/counts.hpp"
 #include "storage/db_file.hpp"
+#include "storage/delivery_index.hpp"
 #include "storage/message_index.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
@@ -196,7 +197,9 @@ struct Store::Impl {
 
     Result<int64_t> submit(WriteWork work);
     void writer_loop();
-    MessageIndex messages; // writer thread only
+    MessageIndex messages;       // writer thread only
+    DeliveryIndex deliveries;    // writer thread only
+    int64_t next_request_id = 0; // writer thread only: 0 = read it at the next insert
 
     void run_batch(std::vector<WriteJob>& batch, Statements& stmts);
     // Writer thread only: the failing writes of a full disk, logged once and every 10 s.

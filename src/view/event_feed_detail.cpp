@@ -51,7 +51,7 @@ Result<EventDetail> read_detail(sql::Database& db, int64_t event_id) {
     }
     d.request = std::move(*rq);
     if (d.request) {
-        auto attempts = feed_sql::read_attempts(db, d.request->record.delivery_key);
+        auto attempts = feed_sql::read_attempts(db, d.request->delivery_first);
         if (!attempts) {
             return attempts.error();
         }

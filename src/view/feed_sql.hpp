@@ -53,8 +53,8 @@ inline Result<std::optional<StoredRequest>> read_request(sql::Database& db, int6
     auto rq = db.prepare("SELECT id, received_ms, received_at, method, path, query, headers, "
                          "body, body_encoding, status, reason, response_body, write_key, peer, "
                          "duration_us, event_count, COALESCE(fault_rule, ''), "
-                         "COALESCE(fault, ''), delivery_key, message_count, message_ids "
-                         "FROM requests WHERE id = ?");
+                         "COALESCE(fault, ''), delivery_key, message_count, message_ids, "
+                         "COALESCE(delivery_first, 0) FROM requests WHERE id = ?");
     if (!rq) {
         return rq.error();
     }
@@ -86,6 +86,7 @@ inline Result<std::optional<StoredRequest>> read_request(sql::Database& db, int6
         rec.delivery_key = s.column_int(18);
         rec.message_count = static_cast<int>(s.column_int(19));
         rec.message_ids_json = s.column_text(20);
+        r.delivery_first = s.column_int(21);
         out = std::move(r);
     });
     if (!st) {
@@ -94,19 +95,20 @@ inline Result<std::optional<StoredRequest>> read_request(sql::Database& db, int6
     return out;
 }
 
-// Every attempt of one delivery (requests with this delivery_key), oldest first.
-inline Result<std::vector<DeliveryAttempt>> read_attempts(sql::Database& db, int64_t delivery_key) {
+// Every attempt of one delivery (the requests naming the same first attempt), oldest first.
+inline Result<std::vector<DeliveryAttempt>> read_attempts(sql::Database& db,
+                                                          int64_t delivery_first) {
     std::vector<DeliveryAttempt> out;
-    if (delivery_key == 0) {
+    if (delivery_first == 0) {
         return out;
     }
     auto at = db.prepare("SELECT id, received_ms, received_at, status, COALESCE(fault, ''), "
                          "headers FROM requests WHERE delivery_key <> 0 AND "
-                         "delivery_key = ? ORDER BY id");
+                         "delivery_first = ? ORDER BY id");
     if (!at) {
         return at.error();
     }
-    at->bind(1, delivery_key);
+    at->bind(1, delivery_first);
     auto st = at->each_row([&](const sql::Statement& s) {
         DeliveryAttempt a;
         a.request_id = s.column_int(0);

@@ -152,7 +152,7 @@ Result<RequestDetail> read_detail(sql::Database& db, int64_t id) {
     d.request = std::move(**request);
     const RequestRecord& r = d.request.record;
     d.plain = plain_reason(r.status, r.reason, r.fault_json);
-    auto attempts = feed_sql::read_attempts(db, r.delivery_key);
+    auto attempts = feed_sql::read_attempts(db, d.request.delivery_first);
     if (!attempts) {
         return attempts.error();
     }

@@ -281,6 +281,7 @@ TEST_CASE("repeats are linked after restarts, a full reset and an upgrade from s
         CHECK(query_int(*db, "SELECT COUNT(*) FROM message_blooms WHERE segment >= (SELECT "
                              "MAX(segment) + 1 FROM message_ids)") == 0);
         // Back to schema 7: what an older ruddermock left (no stored filters).
+        REQUIRE(db->exec(rm::test::k_undo_schema_9).ok());
         REQUIRE(db->exec("DROP TABLE message_blooms; DROP TABLE message_bloom_chunks; "
                          "PRAGMA user_version = 7")
                     .ok());

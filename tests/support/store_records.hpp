@@ -45,4 +45,11 @@ struct TempDir {
     ~TempDir() { std::filesystem::remove_all(path); }
 };
 
+// SQL that takes a current database back to schema 8 (before delivery_first), for tests that
+// make what an older ruddermock left; run it before setting an older user_version.
+inline const char* const k_undo_schema_9 =
+    "DROP INDEX requests_delivery; ALTER TABLE requests DROP COLUMN delivery_first; "
+    "CREATE INDEX requests_delivery ON requests(delivery_key, status, write_key) "
+    "WHERE delivery_key <> 0; PRAGMA user_version = 8;";
+
 } // namespace rm::test
