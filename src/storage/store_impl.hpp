@@ -1,5 +1,5 @@
-// Private to the storage module: the state behind Store, shared by store.cpp (writer side)
-// and store_queries.cpp (read side).
+// Private to the storage module: the state behind Store, shared by store.cpp (open, close,
+// the write queue), store_writer.cpp (the writer thread) and store_queries.cpp (read side).
 #pragma once
 
 #include "storage/counts.hpp"
@@ -43,6 +43,9 @@ struct EventKeys {
     int64_t anonymous_key = 0;
     std::string lint_json; // the event's warnings as a JSON array
 };
+
+// Lint warnings as the JSON array stored in events.lint (store.cpp).
+std::string lint_json(const std::vector<std::string>& lint);
 
 struct InsertJob {
     RequestRecord request;
