@@ -35,13 +35,14 @@ class AdminApi {
                 const httplib::ContentReader* reader);
 
   private:
-    void list_events(const httplib::Request& req, httplib::Response& res);
-    void get_event(int64_t id, httplib::Response& res);
     void list_requests(const httplib::Request& req, httplib::Response& res);
-    void wait(const httplib::Request& req, httplib::Response& res);
     void reset(const httplib::Request& req, httplib::Response& res);
     void stats(httplib::Response& res);
     void sources(httplib::Response& res);
+    // admin_events.cpp: the events, one by id, and waiting for them.
+    void list_events(const httplib::Request& req, httplib::Response& res);
+    void get_event(int64_t id, httplib::Response& res);
+    void wait(const httplib::Request& req, httplib::Response& res);
     // admin_faults.cpp: the fault plan and the deliveries it makes visible.
     void get_faults(httplib::Response& res);
     void put_faults(const std::string& body, httplib::Response& res);
@@ -59,6 +60,11 @@ class AdminApi {
 namespace admin {
 void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& message);
+// An integer query parameter from min to max; fallback when it is absent.
+Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t fallback,
+                          int64_t min, int64_t max);
+// since, limit and order, shared by the event and request listings.
+Status read_paging(const httplib::Request& req, int64_t& since, int& limit, bool& descending);
 } // namespace admin
 
 } // namespace rm
