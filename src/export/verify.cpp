@@ -1,13 +1,10 @@
 #include "export/verify.hpp"
 
 #include "export/json_diff.hpp"
-#include "export/normalize.hpp"
-#include "protocol/json_scan.hpp"
+#include "export/verify_internal.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <charconv>
 #include <deque>
 #include <map>
 #include <optional>
@@ -16,238 +13,19 @@
 namespace rm {
 
 namespace {
-using Json = nlohmann::json;
+using verify_detail::GatewayFields;
+using verify_detail::Json;
+using verify_detail::Link;
+using verify_detail::parse_path;
+using verify_detail::prepare;
+using verify_detail::Prepared;
+using verify_detail::Segment;
 
-// As deep as the gateway accepts (protocol/events.hpp).
-constexpr int k_max_depth = 10000;
 // How far the ordered aligner looks ahead, and how many candidates any-order tries.
 constexpr size_t k_window = 32;
 constexpr size_t k_candidates = 256;
 // Values longer than this are cut in the report.
 constexpr size_t k_max_shown = 120;
-
-bool blank(std::string_view s) {
-    return s.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
-// --- ignore paths -------------------------------------------------------------------------
-
-struct Segment {
-    std::string key;
-    bool any = false;   // * or [*]
-    bool index = false; // [N]
-    size_t n = 0;
-};
-
-Result<std::vector<Segment>> parse_path(std::string_view path) {
-    auto bad = [&](const std::string& why) {
-        return make_error("--ignore: bad path '" + std::string(path) + "': " + why);
-    };
-    std::string dotted; // "a[0].b" -> "a.[0].b", then split at the dots
-    for (char c : path) {
-        if (c == '[' && !dotted.empty()) {
-            dotted += '.';
-        }
-        dotted += c;
-    }
-    std::vector<Segment> out;
-    for (size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
-        end = dotted.find('.', start);
-        std::string token = dotted.substr(start, end == std::string::npos ? end : end - start);
-        Segment s;
-        if (token.empty()) {
-            return bad("empty key");
-        } else if (token.front() == '[') {
-            if (token.back() != ']' || token.size() < 3) {
-                return bad("an index is [N] or [*]");
-            }
-            const char* last = token.data() + token.size() - 1;
-            auto [p, ec] = std::from_chars(token.data() + 1, last, s.n);
-            s.any = token == "[*]";
-            s.index = !s.any;
-            if (!s.any && (ec != std::errc() || p != last)) {
-                return bad("an index is [N] or [*]");
-            }
-        } else if (token.find_first_of("[]") != std::string::npos) {
-            return bad("unexpected ']'");
-        } else {
-            s.any = token == "*";
-            s.key = std::move(token);
-        }
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
-void erase_path(Json& v, const std::vector<Segment>& segs, size_t k) {
-    const Segment& s = segs[k];
-    const bool last = k + 1 == segs.size();
-    if (!(v.is_object() && !s.index) && !(v.is_array() && (s.index || s.any))) {
-        return; // the path does not go on here
-    }
-    if (s.any && last) {
-        v = v.is_object() ? Json::object() : Json::array();
-    } else if (s.any) {
-        for (auto& child : v) {
-            erase_path(child, segs, k + 1);
-        }
-    } else if (v.is_object()) {
-        if (auto it = v.find(s.key); it != v.end()) {
-            last ? (void)v.erase(it) : erase_path(*it, segs, k + 1);
-        }
-    } else if (s.n < v.size()) {
-        last ? v.erase(s.n) : erase_path(v[s.n], segs, k + 1);
-    }
-}
-
-// --- preparing one side -------------------------------------------------------------------
-
-// A numbered placeholder met in an event: "<messageId-3>" at path "messageId".
-struct Link {
-    std::string path;
-    std::string kind;
-    uint32_t number = 0;
-};
-
-struct Prepared {
-    int64_t origin = 0;
-    // Normalised, ignored paths dropped, placeholder numbers masked, compact: equal events
-    // have equal text. Kept as text (parsed again only to list differences): a parsed event
-    // takes several times its size.
-    std::string canonical;
-    std::string group; // type and user: the unit of order
-    std::string name;  // type and name: the candidates of any-order matching
-    std::string label; // track "Order Completed"
-    std::string user;  // user "u1", anonymousId "a1"
-    std::vector<Link> links;
-};
-
-std::string compact(const Json& v) {
-    return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-std::string string_field(const Json& v, const char* key) {
-    auto it = v.find(key);
-    if (it == v.end() || it->is_null() || it->is_structured()) {
-        return "";
-    }
-    return it->is_string() ? it->get<std::string>() : compact(*it);
-}
-
-// "<messageId-3>": kind messageId, number 3 (the numbered kinds of export/normalize.hpp).
-bool numbered_placeholder(const std::string& s, std::string& kind, uint32_t& number) {
-    const size_t dash = s.rfind('-');
-    if (s.size() < 5 || s.front() != '<' || s.back() != '>' || dash == std::string::npos) {
-        return false;
-    }
-    auto [p, ec] = std::from_chars(s.data() + dash + 1, s.data() + s.size() - 1, number);
-    if (dash + 2 >= s.size() || ec != std::errc() || p != s.data() + s.size() - 1) {
-        return false;
-    }
-    kind = s.substr(1, dash - 1);
-    return kind == "messageId" || kind == "rudderId" || kind == "anonymousId" ||
-           kind == "request_ip" || kind == "library.version";
-}
-
-std::string join_path(const std::vector<std::string>& stack) {
-    std::string out;
-    for (const auto& part : stack) {
-        if (!out.empty() && part.front() != '[') {
-            out += '.';
-        }
-        out += part;
-    }
-    return out;
-}
-
-void mask(Json& v, std::vector<std::string>& stack, std::vector<Link>& links) {
-    if (v.is_string()) {
-        Link link;
-        if (numbered_placeholder(v.get_ref<const std::string&>(), link.kind, link.number)) {
-            link.path = join_path(stack);
-            v = "<" + link.kind + ">";
-            links.push_back(std::move(link));
-        }
-    } else if (v.is_object()) {
-        for (auto& item : v.items()) {
-            stack.push_back(item.key());
-            mask(item.value(), stack, links);
-            stack.pop_back();
-        }
-    } else if (v.is_array()) {
-        for (size_t i = 0; i < v.size(); ++i) {
-            stack.push_back("[" + std::to_string(i) + "]");
-            mask(v[i], stack, links);
-            stack.pop_back();
-        }
-    }
-}
-
-std::string where(bool expected, int64_t origin) {
-    return (expected ? "event " : "id ") + std::to_string(origin);
-}
-
-// The fields the gateway adds to every event: compared only when the fixture has them (a
-// hand-written fixture need not list them; their values are placeholders anyway).
-constexpr const char* k_gateway_fields[] = {"messageId", "rudderId", "receivedAt", "request_ip"};
-using GatewayFields = std::array<bool, std::size(k_gateway_fields)>;
-
-// expected: records in fixture which gateway fields it has; otherwise drops those it has not.
-Result<std::vector<Prepared>> prepare(const std::vector<VerifyEvent>& events,
-                                      const std::vector<std::vector<Segment>>& ignore,
-                                      bool expected, GatewayFields& fixture) {
-    Normalizer normalizer; // one per side: placeholders number each side's own values
-    std::vector<Prepared> out;
-    out.reserve(events.size());
-    std::string text;
-    for (const auto& e : events) {
-        text.clear();
-        if (!normalizer.normalize_into(e.json, text)) {
-            return make_error(where(expected, e.origin) + ": not valid JSON");
-        }
-        Json v = Json::parse(text, nullptr, false);
-        if (v.is_discarded() || !v.is_object()) {
-            return make_error(where(expected, e.origin) + ": not a JSON object");
-        }
-        Prepared p;
-        p.origin = e.origin;
-        const std::string type = string_field(v, "type");
-        std::string name = string_field(v, "event");
-        if (name.empty() && (type == "page" || type == "screen")) {
-            name = string_field(v, "name");
-        }
-        p.label = type.empty() ? "no type" : type;
-        if (!name.empty()) {
-            p.label.append(" ").append(compact(Json(name)));
-        }
-        const std::string user_id = string_field(v, "userId");
-        const std::string anonymous_id = string_field(v, "anonymousId");
-        if (!user_id.empty()) {
-            p.user.append("user ").append(compact(Json(user_id)));
-        } else if (!anonymous_id.empty()) {
-            p.user.append("anonymousId ").append(compact(Json(anonymous_id)));
-        } else {
-            p.user = "no user";
-        }
-        p.group = type + '\x1f' + (user_id.empty() ? "a:" + anonymous_id : "u:" + user_id);
-        p.name = type + '\x1f' + name;
-        for (const auto& segs : ignore) {
-            erase_path(v, segs, 0);
-        }
-        for (size_t k = 0; k < fixture.size(); ++k) {
-            if (expected) {
-                fixture[k] = fixture[k] || v.contains(k_gateway_fields[k]);
-            } else if (!fixture[k]) {
-                v.erase(k_gateway_fields[k]);
-            }
-        }
-        std::vector<std::string> stack;
-        mask(v, stack, p.links);
-        p.canonical = compact(v);
-        out.push_back(std::move(p));
-    }
-    return out;
-}
 
 // --- matching -----------------------------------------------------------------------------
 
@@ -444,58 +222,6 @@ VerifyFinding finding(VerifyFinding::Kind kind, int64_t expected, int64_t found,
 }
 
 } // namespace
-
-Result<std::vector<VerifyEvent>> parse_fixture(std::string_view text) {
-    std::vector<VerifyEvent> out;
-    if (text.substr(0, 3) == "\xEF\xBB\xBF") {
-        text.remove_prefix(3); // a UTF-8 byte order mark
-    }
-    const size_t first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && text[first] == '[') {
-        if (!json::validate(text, k_max_depth)) {
-            return make_error("not a valid JSON array (half-written?)");
-        }
-        int64_t n = 0;
-        for (std::string_view element : json::elements(json::trim(text))) {
-            if (json::kind_of(element) != json::Kind::object) {
-                return make_error("event " + std::to_string(n + 1) + ": not a JSON object");
-            }
-            out.push_back({std::string(element), ++n});
-        }
-        return out;
-    }
-    int64_t line_no = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        const size_t nl = text.find('\n', pos);
-        const bool complete = nl != std::string_view::npos;
-        std::string_view line = text.substr(pos, complete ? nl - pos : std::string_view::npos);
-        pos = complete ? nl + 1 : text.size();
-        ++line_no;
-        if (blank(line)) {
-            continue;
-        }
-        if (!json::validate(line, k_max_depth)) {
-            return make_error("line " + std::to_string(line_no) + ": not valid JSON" +
-                              (complete ? "" : " (the file ends inside it: half-written?)"));
-        }
-        line = json::trim(line);
-        if (json::kind_of(line) != json::Kind::object) {
-            return make_error("line " + std::to_string(line_no) +
-                              ": not a JSON object (one event per line)");
-        }
-        out.push_back({std::string(line), line_no});
-    }
-    return out;
-}
-
-Status check_ignore_path(std::string_view path) {
-    auto segs = parse_path(path);
-    if (!segs) {
-        return segs.error();
-    }
-    return Ok{};
-}
 
 std::string VerifyReport::summary() const {
     return "verify: " + std::to_string(expected) + " expected, " + std::to_string(found) +
