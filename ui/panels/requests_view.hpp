@@ -37,13 +37,14 @@ class RequestsView : public View {
     void open_feed();
     void draw_filters();
     void draw_table(ImVec2 size);
+    void keys();
+    // requests_view_detail.cpp: the selected request.
     void draw_detail();
     void draw_body_tab();
     void draw_headers_tab();
     void draw_answer_tab();
     void draw_delivery_tab();
     void refresh();
-    void keys();
 
     std::unique_ptr<RequestFeed> m_feed;
     bool m_tried_open = false;
