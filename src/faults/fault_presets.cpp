@@ -10,7 +10,7 @@ namespace rm {
 
 namespace {
 
-constexpr int64_t k_max_delay_ms = 600000; // as fault_plan.cpp
+constexpr int64_t k_max_delay_ms = 600000; // as k_delay in fault_plan_internal.hpp
 
 std::string route_slug(std::string_view route) {
     if (route.empty()) {
