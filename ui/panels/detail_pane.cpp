@@ -1,4 +1,5 @@
 #include "detail_pane.hpp"
+#include "attempts_table.hpp"
 
 #include "../theme.hpp"
 #include "export_dialog.hpp"
@@ -374,52 +375,7 @@ void DetailPane::draw_delivery_tab() {
         ImGui::TextColored(muted_colour(), "this event's request carried no messageIds");
         return;
     }
-    int ok = 0;
-    for (const auto& a : d.attempts) {
-        ok += a.status == 200 ? 1 : 0;
-    }
-    const char* outcome = ok == 0 ? "failed" : ok == 1 ? "delivered" : "duplicated";
-    ImGui::Text("%zu attempt%s: %s", d.attempts.size(), d.attempts.size() == 1 ? "" : "s", outcome);
-    if (ImGui::BeginTable("attempts", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
-        ImGui::TableSetupColumn("Request");
-        ImGui::TableSetupColumn("Time");
-        ImGui::TableSetupColumn("+ms");
-        ImGui::TableSetupColumn("Status");
-        ImGui::TableSetupColumn("Fault / retry headers", ImGuiTableColumnFlags_WidthStretch);
-        ImGui::TableHeadersRow();
-        int64_t previous = -1;
-        for (const auto& a : d.attempts) {
-            ImGui::TableNextRow();
-            ImGui::TableSetColumnIndex(0);
-            const bool mine = d.request && a.request_id == d.request->id;
-            ImGui::Text("#%lld%s", static_cast<long long>(a.request_id), mine ? " (this)" : "");
-            ImGui::TableSetColumnIndex(1);
-            ImGui::TextUnformatted(a.received_at.c_str());
-            ImGui::TableSetColumnIndex(2);
-            if (previous >= 0) {
-                ImGui::Text("%lld", static_cast<long long>(a.received_ms - previous));
-            }
-            previous = a.received_ms;
-            ImGui::TableSetColumnIndex(3);
-            ImGui::TextColored(status_colour(a.status), "%d", a.status);
-            ImGui::TableSetColumnIndex(4);
-            std::string info = a.fault_json;
-            auto headers = json::parse(a.headers_json, nullptr, false);
-            if (headers.is_object()) {
-                for (const auto& [k, v] : headers.items()) {
-                    std::string lower = k;
-                    for (auto& c : lower) {
-                        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                    }
-                    if (lower == "x-retry-count" || lower.rfind("rsa-", 0) == 0) {
-                        info += (info.empty() ? "" : "  ") + k + ": " + scalar_text(v);
-                    }
-                }
-            }
-            ImGui::TextWrapped("%s", info.c_str());
-        }
-        ImGui::EndTable();
-    }
+    draw_attempts_table(d.attempts, d.request ? d.request->id : 0, false);
 }
 
 void DetailPane::draw_lint_tab() {

@@ -1,6 +1,7 @@
 // The Requests tab's lower pane: the selected request parsed once (refresh) and drawn with
 // its tabs: body, headers, the answer and fault, the other attempts of its delivery.
 #include "../theme.hpp"
+#include "attempts_table.hpp"
 #include "requests_view_internal.hpp"
 #include "util/encoding.hpp"
 
@@ -203,45 +204,9 @@ void RequestsView::draw_delivery_tab() {
                                            "no delivery: refused before its events were read).");
         return;
     }
-    int ok = 0;
-    for (const auto& a : d.attempts) {
-        ok += a.status == 200 ? 1 : 0;
-    }
-    const char* outcome = ok == 0 ? "failed" : ok == 1 ? "delivered" : "duplicated";
-    ImGui::Text("%zu attempt%s of the same events: %s", d.attempts.size(),
-                d.attempts.size() == 1 ? "" : "s", outcome);
-    if (ImGui::BeginTable("attempts", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
-        ImGui::TableSetupColumn("Request");
-        ImGui::TableSetupColumn("Time");
-        ImGui::TableSetupColumn("+ms");
-        ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthStretch);
-        ImGui::TableHeadersRow();
-        int64_t previous = -1;
-        for (const auto& a : d.attempts) {
-            ImGui::TableNextRow();
-            ImGui::TableSetColumnIndex(0);
-            const bool mine = a.request_id == d.request.id;
-            ImGui::PushID(static_cast<int>(a.request_id));
-            std::string label = std::to_string(a.request_id);
-            label.insert(0, 1, '#');
-            label += mine ? " (this)" : "";
-            if (ImGui::Selectable(label.c_str(), mine, ImGuiSelectableFlags_SpanAllColumns) &&
-                !mine) {
-                m_feed->select(a.request_id);
-                m_scroll_to_selection = true;
-            }
-            ImGui::PopID();
-            ImGui::TableSetColumnIndex(1);
-            ImGui::TextUnformatted(a.received_at.c_str());
-            ImGui::TableSetColumnIndex(2);
-            if (previous >= 0) {
-                ImGui::Text("%lld", static_cast<long long>(a.received_ms - previous));
-            }
-            previous = a.received_ms;
-            ImGui::TableSetColumnIndex(3);
-            ImGui::TextColored(status_colour(a.status), "%s", status_text(a.status).c_str());
-        }
-        ImGui::EndTable();
+    if (const int64_t id = draw_attempts_table(d.attempts, d.request.id, true); id != 0) {
+        m_feed->select(id);
+        m_scroll_to_selection = true;
     }
 }
 
