@@ -49,10 +49,11 @@ int64_t draw_attempts_table(const std::vector<DeliveryAttempt>& attempts, int64_
     if (!ImGui::BeginTable("attempts", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
         return clicked;
     }
-    ImGui::TableSetupColumn("Request");
-    ImGui::TableSetupColumn("Time");
-    ImGui::TableSetupColumn("+ms");
-    ImGui::TableSetupColumn("Status");
+    // Sized to their contents: the rest of the width goes to the fault and retry headers.
+    ImGui::TableSetupColumn("Request", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("Time", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("+ms", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("Fault / retry headers", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     int64_t previous = -1;
