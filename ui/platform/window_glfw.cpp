@@ -108,6 +108,16 @@ int run_glfw_loop(Settings& settings, MainThreadQueue& tasks, const LoopOptions&
     }
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    // No larger than the screen's work area (a 1440 x 900 default on a 1366 x 768 laptop, or
+    // under a smaller virtual display, put the right edge of every panel off the screen).
+    if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+        int x = 0, y = 0, w = 0, h = 0;
+        glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
+        if (w > 0 && h > 0) {
+            settings.window_width = std::min(settings.window_width, w);
+            settings.window_height = std::min(settings.window_height, h);
+        }
+    }
     GLFWwindow* window = glfwCreateWindow(settings.window_width, settings.window_height,
                                           options.title.c_str(), nullptr, nullptr);
     if (!window) {
