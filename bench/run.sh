@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ruddermock benchmark (prints numbers; not a test). Compares, in one run on one machine:
 #   - a bare cpp-httplib server tuned the same way that only answers "ok"
-#   - ruddermock /v1/track with single ~700-byte events
+#   - ruddermock /v1/track with single ~700-byte events (one user and device, then a new
+#     anonymousId per event, as many devices send)
 #   - ruddermock /v1/batch with 100 events per request, with fresh and with 50% repeated
 #     messageIds (an SDK retrying batches whose answers were lost)
 # then checks with a fixed-count client that stored events equal acknowledged ones.
@@ -29,6 +30,8 @@ cmake --build build-bench -j2 --target ruddermock ruddermock_bench_bare ruddermo
 source bench/lib.sh
 event 1 > "$tmp/single.json"
 sed 's/"messageId":"__MID__",//' "$tmp/single.json" > "$tmp/single_count.json"
+# Many devices: a new anonymousId per event too (each lands on a random leaf of its index).
+sed 's/"anonymousId":"[^"]*"/"anonymousId":"a-__MID__"/' "$tmp/single.json" > "$tmp/single_devices.json"
 batch_body 100 > "$tmp/batch.json"
 sed 's/"messageId":"__MID__",//g' "$tmp/batch.json" > "$tmp/batch_count.json"
 
@@ -53,6 +56,8 @@ read -r bare_rps bare_p50 bare_p99 one_rps one_p50 one_p99 < <(alternate \
   "$bare_port" wk-bare "$port" wk-bench-single /v1/track "$tmp/single.json" "$tmp/single.json")
 kill "$bare_pid"
 
+read -r dev_rps dev_p50 dev_p99 < <(run_wrk "$port" /v1/track "$tmp/single_devices.json" wk-bench-devices)
+
 # --- batches (file db), then 50% repeated messageIds against none, alternating ------------
 read -r bat_rps bat_p50 bat_p99 < <(run_wrk "$port" /v1/batch "$tmp/batch.json" wk-bench-batch)
 read -r fresh_rps _ _ rep_rps _ _ < <(alternate "$port" wk-bench-fresh "$port" wk-bench-repeat \
@@ -74,6 +79,7 @@ read -r mem_bat_rps mem_bat_p50 mem_bat_p99 < <(run_wrk "$port" /v1/batch "$tmp/
 
 awk -v br="$bare_rps" -v b50="$bare_p50" -v b99="$bare_p99" \
     -v r1="$one_rps" -v p50="$one_p50" -v p99="$one_p99" \
+    -v dr="$dev_rps" -v d50="$dev_p50" -v d99="$dev_p99" \
     -v rb="$bat_rps" -v q50="$bat_p50" -v q99="$bat_p99" \
     -v m1="$mem_one_rps" -v m50="$mem_one_p50" -v m99="$mem_one_p99" \
     -v mb="$mem_bat_rps" -v n50="$mem_bat_p50" -v n99="$mem_bat_p99" \
@@ -85,6 +91,7 @@ awk -v br="$bare_rps" -v b50="$bare_p50" -v b99="$bare_p99" \
   printf "%-34s %12s %12s %9s %9s\n", "run", "req/s", "events/s", "p50 ms", "p99 ms"
   printf "%-34s %12.0f %12s %9.2f %9.2f\n", "bare httplib (ok only)", br, "-", b50, b99
   printf "%-34s %12.0f %12.0f %9.2f %9.2f\n", "ruddermock /v1/track (file db)", r1, r1, p50, p99
+  printf "%-34s %12.0f %12.0f %9.2f %9.2f\n", "  ... an anonymousId per event", dr, dr, d50, d99
   printf "%-34s %12.0f %12.0f %9.2f %9.2f\n", "ruddermock /v1/batch x100 (file db)", rb, rb * 100, q50, q99
   printf "%-34s %12.0f %12.0f %9.2f %9.2f\n", "ruddermock /v1/track (:memory:)", m1, m1, m50, m99
   printf "%-34s %12.0f %12.0f %9.2f %9.2f\n", "ruddermock /v1/batch x100 (:memory:)", mb, mb * 100, n50, n99
