@@ -241,12 +241,16 @@ Status MessageIndex::rebuild_from_events() {
         }
     }
     firsts->reset();
+    return commit_or_reload(st);
+}
+
+Status MessageIndex::commit_or_reload(Status st) {
     if (st) {
         st = m_db->exec("COMMIT");
     }
     if (!st) {
         m_db->exec("ROLLBACK");
-        reload();
+        reload(); // the in-memory state may hold what was rolled back
     }
     return st;
 }

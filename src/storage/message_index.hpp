@@ -102,6 +102,8 @@ class MessageIndex {
     };
 
     void forget(); // empties the in-memory state
+    // Ends a transaction open() began: COMMIT when st is fine, else ROLLBACK and reload().
+    Status commit_or_reload(Status st);
     Status rebuild_from_events();
     Status save_rebuilt_blooms();
     Status write_heap_row();

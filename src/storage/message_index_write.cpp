@@ -55,12 +55,7 @@ Status MessageIndex::save_rebuilt_blooms() {
     if (st) {
         st = m_stored.save_chunks(m_bloom, m_segments, k_chunk_lag, SIZE_MAX);
     }
-    if (st) {
-        st = m_db->exec("COMMIT");
-    }
-    if (!st) {
-        m_db->exec("ROLLBACK");
-        reload();
+    if (st = commit_or_reload(st); !st) {
         return st;
     }
     m_unsaved_blooms.clear();
