@@ -32,7 +32,7 @@ Status DeliveryIndex::reload() {
         return st;
     }
     for (const auto& [key, id] : found) {
-        remember(key, id);
+        add_first(key, id);
     }
     return Ok{};
 }
@@ -55,10 +55,6 @@ Result<std::optional<int64_t>> DeliveryIndex::find_first(int64_t delivery_key) {
 }
 
 void DeliveryIndex::add_first(int64_t delivery_key, int64_t request_id) {
-    remember(delivery_key, request_id);
-}
-
-void DeliveryIndex::remember(int64_t delivery_key, int64_t request_id) {
     auto [it, added] = m_first.insert_or_assign(delivery_key, request_id);
     (void)it;
     if (!added) {

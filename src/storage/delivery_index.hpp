@@ -43,8 +43,6 @@ class DeliveryIndex {
     void add_first(int64_t delivery_key, int64_t request_id);
 
   private:
-    void remember(int64_t delivery_key, int64_t request_id);
-
     sql::Database* m_db = nullptr;
     sql::Statement m_check;                       // is the first attempt still there?
     std::unordered_map<int64_t, int64_t> m_first; // delivery_key -> first attempt's id
