@@ -4,6 +4,7 @@
 //   ruddermock_bench_store [--db PATH] [--jobs N] [--events-per-job N] [--submitters N]
 //                          [--repeat-percent P]   (P% of events reuse an earlier messageId,
 //                                                  as SDK retries after a lost answer do)
+//                          [--max-events N]       (trim as --max-events does)
 // It prints how long Store::open took first; --jobs 0 stops there (start-up alone).
 #include "storage/store.hpp"
 #include "util/clock.hpp"
@@ -28,6 +29,7 @@ struct Options {
     int submitters = 32;
     int users = 1000;
     int repeat_percent = 0;
+    int64_t max_events = 0;
 };
 
 const char* k_body =
@@ -125,6 +127,8 @@ int main(int argc, char** argv) {
             o.repeat_percent = std::atoi(argv[i + 1]);
         } else if (flag == "--submitters") {
             o.submitters = std::atoi(argv[i + 1]);
+        } else if (flag == "--max-events") {
+            o.max_events = std::atoll(argv[i + 1]);
         } else {
             std::fprintf(stderr, "unknown flag %s\n", argv[i]);
             return 2;
@@ -132,6 +136,7 @@ int main(int argc, char** argv) {
     }
     rm::StoreOptions so;
     so.path = o.db;
+    so.max_events = o.max_events;
     const auto open0 = std::chrono::steady_clock::now();
     auto store = rm::Store::open(so);
     if (!store) {

@@ -70,6 +70,16 @@ void BloomFilter::add(int64_t key) {
     }
 }
 
+double BloomFilter::fill() const {
+    size_t set = 0;
+    for (const Block& block : m_blocks) {
+        for (uint64_t w : block.words) {
+            set += static_cast<size_t>(std::popcount(w));
+        }
+    }
+    return m_blocks.empty() ? 0.0 : static_cast<double>(set) / (m_blocks.size() * 512.0);
+}
+
 void BloomFilter::clear() {
     std::fill(m_blocks.begin(), m_blocks.end(), Block{});
 }

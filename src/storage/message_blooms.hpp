@@ -35,6 +35,7 @@ class BloomFilter {
     explicit BloomFilter(size_t bits);
     bool empty() const { return m_blocks.empty(); }
     bool maybe_contains(int64_t key) const;
+    double fill() const;   // the share of bits set (0 for an empty() filter)
     void add(int64_t key); // (not on an empty() filter)
     void clear();
 

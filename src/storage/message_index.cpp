@@ -1,9 +1,12 @@
 #include "storage/message_index.hpp"
 
 #include "util/encoding.hpp"
+#include "util/log.hpp"
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
+#include <cstdio>
 
 namespace rm {
 
@@ -75,11 +78,12 @@ int64_t message_key(std::string_view message_id) {
 // Blocks of >= 256 entries (a key is never split), 16 blocks (~4096 entries, ~3 ms) written per
 // transaction. Small segments (tests) get blocks of 2 and 1 per commit, so that a key's run,
 // a segment over several blocks and a half-written segment are all exercised.
-MessageIndex::MessageIndex(int64_t segment)
+MessageIndex::MessageIndex(int64_t segment, size_t bloom_bits)
     : m_segment_size(segment),
       m_block_entries(std::clamp<size_t>(static_cast<size_t>(segment) / 16, 2, 256)),
       m_blocks_per_commit(
-          std::clamp<size_t>(static_cast<size_t>(segment) / (2 * m_block_entries), 1, 16)) {}
+          std::clamp<size_t>(static_cast<size_t>(segment) / (2 * m_block_entries), 1, 16)),
+      m_bloom_bits(bloom_bits) {}
 
 Status MessageIndex::open(sql::Database& db) {
     m_db = &db;
@@ -129,10 +133,12 @@ void MessageIndex::forget() {
     m_first_live = 0;
     m_first_live_max = -1;
     if (m_bloom.empty()) {
-        m_bloom = BloomFilter();
+        m_bloom = BloomFilter(m_bloom_bits);
     } else {
         m_bloom.clear();
     }
+    m_refresh = BloomFilter(0);
+    m_refresh_next = -1;
 }
 
 Status MessageIndex::reload() {
@@ -289,6 +295,78 @@ Status MessageIndex::prune(int64_t oldest_kept) {
     m_segment_blooms[static_cast<size_t>(s)] = BloomFilter(0);
     ++m_first_live;
     m_first_live_max = -1;
+    maybe_start_refresh();
+    return Ok{};
+}
+
+// [SECTION] refreshing the global filter (the why is in message_index.hpp)
+
+namespace {
+// A blocked filter with 3 probes says "maybe" to about fill^3 of the keys it never saw; one
+// holding n keys in m bits has about 1 - e^(-3n/m) of them set.
+double false_maybe(double fill) {
+    return fill * fill * fill;
+}
+
+std::string percent(double share) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f%%", share * 100);
+    return text;
+}
+} // namespace
+
+void MessageIndex::maybe_start_refresh() {
+    if (m_refresh_next >= 0 || m_bloom.empty()) {
+        return;
+    }
+    const int64_t complete = m_sealing.empty() ? m_segments : m_segments - 1;
+    const double live =
+        static_cast<double>(complete - m_first_live) * static_cast<double>(m_segment_size) +
+        static_cast<double>(m_order.size());
+    const double bits = static_cast<double>(m_bloom.byte_size()) * 8;
+    const double now = false_maybe(m_bloom.fill());
+    const double fresh = false_maybe(1 - std::exp(-3 * live / bits));
+    // "About 4 times the keys": a fresh filter would say "maybe" less than a quarter as often
+    // (for small shares, 4 times the keys is ~60 times the rate; the margin keeps a filter that
+    // is only a little overfull from being rebuilt again and again).
+    if (now < 0.02 || fresh > now / 4) {
+        return;
+    }
+    log::info("the messageId filter says maybe to ~" + percent(now) +
+              " of new messageIds (it keeps trimmed ones): building a new one from the " +
+              std::to_string(complete - m_first_live) + " live segments, one per commit");
+    m_refresh = BloomFilter(m_bloom.byte_size() * 8);
+    for (const Entry& e : m_order) {
+        m_refresh.add(e.key);
+    }
+    m_refresh_next = m_first_live;
+    m_refresh_end = complete;
+}
+
+Status MessageIndex::refresh_step() {
+    if (m_refresh_next < 0) {
+        return Ok{};
+    }
+    // Segments pruned meanwhile need no reading: their keys may go.
+    m_refresh_next = std::max(m_refresh_next, m_first_live);
+    if (m_refresh_next < m_refresh_end) {
+        m_read_segment.bind(1, m_refresh_next);
+        auto st = m_read_segment.each_row([&](const sql::Statement& row) {
+            each_entry(row.column_text(0), [&](const Entry& e) { m_refresh.add(e.key); });
+        });
+        if (!st) {
+            return st;
+        }
+        ++m_refresh_next;
+    }
+    if (m_refresh_next >= m_refresh_end) {
+        const double before = m_bloom.fill();
+        m_bloom = std::move(m_refresh);
+        m_refresh = BloomFilter(0);
+        m_refresh_next = -1;
+        log::info("new messageId filter: ~" + percent(false_maybe(before)) + " -> ~" +
+                  percent(false_maybe(m_bloom.fill())) + " false maybe");
+    }
     return Ok{};
 }
 

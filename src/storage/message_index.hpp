@@ -38,6 +38,13 @@
 // from the segments' filters: a small filter cannot be spread over a larger one (a block of it
 // stands for many of the larger's blocks), so the segments' filters would each have to be the
 // global one's 16 MiB.
+// Trims keep the segments few, but the global filter keeps every key it was given: with
+// --max-events 1M and 50M messageIds through it, it would say "maybe" to 31% of new ones. So
+// once pruning leaves it holding about 4 times the keys of the live entries and its false
+// "maybe" rate is over 2%, the writer builds a new one (message_index.cpp): level 0 at
+// once, then one live segment per commit (~1 MB read), every new key going to both; when the
+// last is read, the new one replaces it, and the chunk rounds store it. Stored chunks of either
+// filter hold every key of the segments they cover, so a restart in between finds everything.
 // Only first occurrences are indexed; repeats point at them through events.duplicate_of.
 // Entries of deleted events (reset by write key) stay behind; every candidate is checked against
 // the events table, so they are never reported. Trims (--max-events, --max-db-mb, --retention)
@@ -64,8 +71,9 @@ int64_t message_key(std::string_view message_id);
 
 class MessageIndex {
   public:
-    // segment: level-0 entries sealed into one level-1 segment (tests use a few).
-    explicit MessageIndex(int64_t segment = 65536);
+    // segment: level-0 entries sealed into one level-1 segment (tests use a few); bloom_bits:
+    // the global filter's size (tests use a small one to fill it).
+    explicit MessageIndex(int64_t segment = 65536, size_t bloom_bits = BloomFilter::k_default_bits);
 
     // Prepares statements on db and loads level 0 and the Bloom filter. A database whose
     // events have no index yet (upgraded from schema 1) gets it built here.
@@ -87,6 +95,10 @@ class MessageIndex {
     // most one a call and never the newest segment, so the index shrinks with the trimmed
     // tables instead of growing by 16 bytes for every event ever stored.
     Status prune(int64_t oldest_kept);
+    // The share of the global filter's bits that are set, and whether a refresh is under way
+    // (both for tests).
+    double global_fill() const { return m_bloom.fill(); }
+    bool refreshing() const { return m_refresh_next >= 0; }
 
     // Event ids of the first occurrences indexed under key, as stored (any connection; run it
     // in the same read transaction as the query that uses them).
@@ -111,6 +123,8 @@ class MessageIndex {
     Status save_rebuilt_blooms();
     Status write_heap_row();
     Status seal_step();
+    void maybe_start_refresh();
+    Status refresh_step();
 
     sql::Database* m_db = nullptr;
     sql::Statement m_insert_recent;
@@ -133,7 +147,13 @@ class MessageIndex {
     int64_t m_segments = 0;        // segments in level 1, counting the one being written
     int64_t m_first_live = 0;      // segments below it were pruned: no rows, never read
     int64_t m_first_live_max = -1; // its largest event id once read, -1 = not read yet
-    BloomFilter m_bloom{0};        // 16 MiB, allocated by the first reload()
+    size_t m_bloom_bits;
+    BloomFilter m_bloom{0}; // 16 MiB, allocated by the first reload()
+    // The refresh (message_index.cpp): a new global filter, given level 0 and every key
+    // added since it began, and the live segments [m_refresh_next, m_refresh_end) still to read.
+    BloomFilter m_refresh{0};
+    int64_t m_refresh_next = -1; // -1: no refresh under way
+    int64_t m_refresh_end = 0;
     // One filter per segment in level 1 (index = segment number), but the one being written.
     std::vector<BloomFilter> m_segment_blooms;
     std::vector<int64_t> m_unsaved_blooms; // segments whose filter reload() built from entries

@@ -35,6 +35,9 @@ void MessageIndex::add_first(int64_t key, int64_t event_id) {
     m_order.push_back(Entry{key, event_id});
     m_recent.emplace(key, event_id);
     m_bloom.add(key);
+    if (m_refresh_next >= 0) {
+        m_refresh.add(key);
+    }
 }
 
 // At open, once: the filters reload() had to build from entries are stored, and so is the
@@ -69,6 +72,9 @@ Status MessageIndex::before_commit() {
         return st;
     }
     if (auto st = seal_step(); !st) {
+        return st;
+    }
+    if (auto st = refresh_step(); !st) {
         return st;
     }
     return m_stored.save_chunks(m_bloom, m_segments, k_chunk_lag, k_chunks_per_commit);

@@ -334,3 +334,69 @@ TEST_CASE("repeats are linked after restarts, a full reset and an upgrade from s
     CHECK(query_int(*db, "SELECT COUNT(*) FROM message_bloom_chunks") ==
           static_cast<int64_t>(BloomFilter::k_default_bits / 8 / StoredBlooms::k_chunk_bytes));
 }
+
+TEST_CASE("trims make the writer build a new global filter and every live messageId is found",
+          "[message_index][blooms]") {
+    // A 1 Mbit global filter (2 stored chunks), segments of 1024, ~4,100 live events: without a
+    // new filter, the 150k messageIds sent would leave 37% of its bits set (5% false maybe).
+    TempDir dir;
+    const std::string path = (dir.path / "t.db").string();
+    auto opened = sql::Database::open(path, false);
+    REQUIRE(opened.ok());
+    sql::Database db = std::move(*opened);
+    REQUIRE(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF").ok());
+    REQUIRE(sql::migrate(db).ok());
+    constexpr size_t bits = size_t{1} << 20;
+    auto index = std::make_unique<MessageIndex>(1024, bits);
+    REQUIRE(index->open(db).ok());
+    auto insert = db.prepare("INSERT INTO events (request_id, received_ms, received_at, "
+                             "write_key, message_id, payload) VALUES (1, 0, '', 'wk', ?, '{}')");
+    auto trim = db.prepare("DELETE FROM events WHERE id < ?");
+    REQUIRE(insert.ok());
+    REQUIRE(trim.ok());
+    int refreshes_seen = 0;
+    bool reopened = false;
+    int64_t last = 0;
+    auto check_live = [&](MessageIndex& in) {
+        for (int64_t id = last - 4000; id <= last; id += 37) {
+            const std::string mid = "t-" + std::to_string(id);
+            auto found = in.find_first(message_key(mid), "wk", mid);
+            REQUIRE(found.ok());
+            CAPTURE(id, last, in.refreshing());
+            CHECK(found->value_or(-1) == id);
+        }
+    };
+    for (int step = 0; step < 600; ++step) {
+        REQUIRE(db.exec("BEGIN IMMEDIATE").ok());
+        for (int i = 0; i < 256; ++i) {
+            // Event ids are 1, 2, ...: messageId t-<id> (bound without a copy: kept alive).
+            const std::string mid = "t-" + std::to_string(last + 1);
+            insert->bind(1, mid);
+            REQUIRE(insert->run().ok());
+            last = db.last_insert_id();
+            index->add_first(message_key(mid), last);
+        }
+        const int64_t oldest_kept = last - 4096;
+        REQUIRE(trim->bind(1, oldest_kept).run().ok());
+        REQUIRE(index->prune(oldest_kept).ok());
+        REQUIRE(index->before_commit().ok());
+        REQUIRE(db.exec("COMMIT").ok());
+        if (index->refreshing()) {
+            ++refreshes_seen;
+            if (!reopened) { // a restart while the new filter is half built
+                reopened = true;
+                check_live(*index);
+                index = std::make_unique<MessageIndex>(1024, bits);
+                REQUIRE(index->open(db).ok());
+                check_live(*index);
+            }
+        }
+    }
+    CHECK(refreshes_seen > 0);
+    CHECK(index->global_fill() < 0.15);
+    check_live(*index);
+    MessageIndex again(1024, bits); // from the stored chunks
+    REQUIRE(again.open(db).ok());
+    check_live(again);
+    CHECK(again.global_fill() < 0.2);
+}
