@@ -326,9 +326,9 @@ void MessageIndex::maybe_start_refresh() {
     const double bits = static_cast<double>(m_bloom.byte_size()) * 8;
     const double now = false_maybe(m_bloom.fill());
     const double fresh = false_maybe(1 - std::exp(-3 * live / bits));
-    // "About 4 times the keys": a fresh filter would say "maybe" less than a quarter as often
-    // (for small shares, 4 times the keys is ~60 times the rate; the margin keeps a filter that
-    // is only a little overfull from being rebuilt again and again).
+    // Rebuilt when one of the live entries only would say "maybe" less than a quarter as often
+    // (at the 2% threshold: ~1.7 times as many keys as live). After a rebuild the two rates are
+    // equal, so dead keys must make it 4 times worse again before the next one.
     if (now < 0.02 || fresh > now / 4) {
         return;
     }

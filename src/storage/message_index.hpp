@@ -40,8 +40,8 @@
 // global one's 16 MiB.
 // Trims keep the segments few, but the global filter keeps every key it was given: with
 // --max-events 1M and 50M messageIds through it, it would say "maybe" to 31% of new ones. So
-// once pruning leaves it holding about 4 times the keys of the live entries and its false
-// "maybe" rate is over 2%, the writer builds a new one (message_index.cpp): level 0 at
+// once pruning leaves its false "maybe" rate over 2% and over 4 times what a filter of the
+// live entries only would have, the writer builds a new one (message_index.cpp): level 0 at
 // once, then one live segment per commit (~1 MB read), every new key going to both; when the
 // last is read, the new one replaces it, and the chunk rounds store it. Stored chunks of either
 // filter hold every key of the segments they cover, so a restart in between finds everything.
