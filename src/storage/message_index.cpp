@@ -262,7 +262,7 @@ Status MessageIndex::commit_or_reload(Status st) {
 }
 
 Status MessageIndex::prune(int64_t oldest_kept) {
-    const int64_t complete = m_sealing.empty() ? m_segments : m_segments - 1;
+    const int64_t complete = complete_segments();
     const int64_t s = m_first_live;
     if (s >= complete - 1) {
         return Ok{}; // the newest segment stays, so segment numbers never restart
@@ -319,7 +319,7 @@ void MessageIndex::maybe_start_refresh() {
     if (m_refresh_next >= 0 || m_bloom.empty()) {
         return;
     }
-    const int64_t complete = m_sealing.empty() ? m_segments : m_segments - 1;
+    const int64_t complete = complete_segments();
     const double live =
         static_cast<double>(complete - m_first_live) * static_cast<double>(m_segment_size) +
         static_cast<double>(m_order.size());
@@ -395,7 +395,7 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
     }
     // Complete segments whose filter may hold the key; the one being sealed, if any, is all
     // in level 0 still.
-    const int64_t complete = m_sealing.empty() ? m_segments : m_segments - 1;
+    const int64_t complete = complete_segments();
     for (int64_t s = m_first_live; s < complete; ++s) {
         const bool have_filter = static_cast<size_t>(s) < m_segment_blooms.size() &&
                                  !m_segment_blooms[static_cast<size_t>(s)].empty();

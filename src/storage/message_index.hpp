@@ -123,6 +123,8 @@ class MessageIndex {
     Status save_rebuilt_blooms();
     Status write_heap_row();
     Status seal_step();
+    // Segments [0, this) are complete: all but the one being sealed, whose entries are in level 0.
+    int64_t complete_segments() const { return m_sealing.empty() ? m_segments : m_segments - 1; }
     void maybe_start_refresh();
     Status refresh_step();
 
