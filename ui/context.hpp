@@ -52,6 +52,12 @@ struct InspectorContext {
     int64_t diff_right = 0;
     // A tab to bring to the front on the next frame ("Diff" after pinning, a test's choice).
     std::string open_tab;
+    // A request for the Requests tab to select (an attempt clicked in the Delivery tab of an
+    // event's detail; 0 = none). Set open_tab = "Requests" with it.
+    int64_t open_request = 0;
+    // A tab of the event detail pane to bring to the front ("Event", "Request", "Delivery",
+    // "Lint"; a test's choice), as open_tab does for the main tabs.
+    std::string open_detail_tab;
     // A filter a panel asks for (the filter bar applies it on its next frame).
     std::string pending_filter;
     // Ctrl+Q: the platform layer closes the window (as the close button does).

@@ -1,8 +1,9 @@
 // The inspector's panels driven headless: events appear, the filter bar parses and applies,
-// selection and its detail, pause, keyboard shortcuts.
+// selection and its detail (its Delivery tab), pause, keyboard shortcuts.
 #include "ui/panels/detail_pane.hpp"
 #include "ui/panels/events_table.hpp"
 #include "ui/panels/filter_bar.hpp"
+#include "ui/panels/requests_view.hpp"
 #include "ui_harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -161,4 +162,55 @@ TEST_CASE("the detail pane decodes what the browser SDK says in its headers", "[
     CHECK(b.sent_at == "2026-12-01T10:00:00.000Z");
     CHECK(b.retry_attempt == "1");
     CHECK(b.retry_reason == "server-503");
+}
+
+TEST_CASE("the Delivery tab lists a faulted attempt and its retry - a click opens the attempt "
+          "in Requests",
+          "[ui]") {
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    auto c = live.server.client();
+    auto put = c.Put("/_mock/faults",
+                     R"({"rules":[{"id":"down","match":{"write_key":"wk-ui"},
+                         "trigger":{"times":1},"effect":{"status":503}}]})",
+                     "application/json");
+    REQUIRE(put);
+    REQUIRE(put->status == 200);
+    const std::string body = R"({"userId":"u1","event":"Paid","messageId":"pay-1"})";
+    auto first = live.server.post("/v1/track", "wk-ui", body);
+    REQUIRE(first);
+    REQUIRE(first->status == 503);
+    auto retry = live.server.post("/v1/track", "wk-ui", body);
+    REQUIRE(retry);
+    REQUIRE(retry->status == 200);
+    REQUIRE(live.pump(imgui, [&] { return live.feed->size() == 1; }));
+    imgui.press(*live.inspector, ImGuiKey_UpArrow);
+    REQUIRE(live.pump(imgui, [&] { return live.feed->detail() && live.feed->detail()->request; }));
+    const int64_t retry_id = live.feed->detail()->request->id;
+    auto& pane = live.inspector->detail_pane();
+    CHECK(live.pump(imgui, [&] { return pane.active_tab() == "Event"; }));
+    CHECK(pane.delivery_rows().empty()); // drawn only when its tab is
+    live.inspector->context().open_detail_tab = "Delivery";
+    REQUIRE(live.pump(imgui, [&] { return pane.delivery_rows().size() == 2; }));
+    CHECK(pane.active_tab() == "Delivery");
+    CHECK(pane.delivery_summary() == "2 attempts of the same events: delivered");
+    const ui::AttemptRow faulted = pane.delivery_rows()[0];
+    const ui::AttemptRow mine = pane.delivery_rows()[1];
+    CHECK(faulted.status == "503");
+    CHECK(faulted.fault_retry.find("down") != std::string::npos);
+    CHECK_FALSE(faulted.mine);
+    CHECK(faulted.since_ms.empty());
+    CHECK(mine.request_id == retry_id);
+    CHECK(mine.mine);
+    CHECK(mine.label == "#" + std::to_string(retry_id) + " (this)");
+    CHECK(mine.status == "200");
+    CHECK_FALSE(mine.since_ms.empty());
+    // A click on the other attempt shows it in the Requests tab.
+    imgui.click(*live.inspector, ImVec2(faulted.min.x + 4, (faulted.min.y + faulted.max.y) / 2));
+    REQUIRE(live.pump(imgui, [&] { return live.inspector->active_tab() == "Requests"; }));
+    RequestFeed* requests = live.inspector->requests_view().feed();
+    REQUIRE(requests);
+    CHECK(requests->selected() == faulted.request_id);
+    REQUIRE(live.pump(imgui, [&] { return requests->detail() != nullptr; }));
+    CHECK(requests->detail()->request.record.status == 503);
 }

@@ -60,6 +60,17 @@ class ImGuiHarness {
         frame(inspector);
     }
 
+    // Clicks the left button at a point (screen pixels): moves there, then down and up.
+    void click(ui::Inspector& inspector, ImVec2 at) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.MousePos = at;
+        frame(inspector);
+        io.MouseDown[0] = true;
+        frame(inspector);
+        io.MouseDown[0] = false;
+        frame(inspector);
+    }
+
     ui::Fonts fonts;
 };
 

@@ -41,10 +41,36 @@ std::string fault_and_retry(const DeliveryAttempt& a) {
 
 } // namespace
 
-int64_t draw_attempts_table(const std::vector<DeliveryAttempt>& attempts, int64_t this_request,
-                            bool selectable) {
-    ImGui::Text("%zu attempt%s of the same events: %s", attempts.size(),
-                attempts.size() == 1 ? "" : "s", outcome_of(attempts));
+std::string attempts_summary(const std::vector<DeliveryAttempt>& attempts) {
+    return std::to_string(attempts.size()) + " attempt" + (attempts.size() == 1 ? "" : "s") +
+           " of the same events: " + outcome_of(attempts);
+}
+
+std::vector<AttemptRow> attempt_rows(const std::vector<DeliveryAttempt>& attempts,
+                                     int64_t this_request) {
+    std::vector<AttemptRow> rows;
+    rows.reserve(attempts.size());
+    int64_t previous = -1;
+    for (const auto& a : attempts) {
+        AttemptRow row;
+        row.request_id = a.request_id;
+        row.mine = a.request_id == this_request;
+        row.label = "#" + std::to_string(a.request_id) + (row.mine ? " (this)" : "");
+        row.time = a.received_at;
+        if (previous >= 0) {
+            row.since_ms = std::to_string(a.received_ms - previous);
+        }
+        previous = a.received_ms;
+        row.code = a.status;
+        row.status = a.status == 0 ? "none" : std::to_string(a.status);
+        row.fault_retry = fault_and_retry(a);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+int64_t draw_attempts_table(std::vector<AttemptRow>& rows, const std::string& summary) {
+    ImGui::TextUnformatted(summary.c_str());
     int64_t clicked = 0;
     if (!ImGui::BeginTable("attempts", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
         return clicked;
@@ -56,38 +82,26 @@ int64_t draw_attempts_table(const std::vector<DeliveryAttempt>& attempts, int64_
     ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("Fault / retry headers", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
-    int64_t previous = -1;
-    for (const auto& a : attempts) {
+    for (auto& row : rows) {
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(0);
-        const bool mine = a.request_id == this_request;
-        const std::string label =
-            "#" + std::to_string(a.request_id) + (mine ? std::string(" (this)") : std::string());
-        if (selectable) {
-            ImGui::PushID(static_cast<int>(a.request_id));
-            if (ImGui::Selectable(label.c_str(), mine, ImGuiSelectableFlags_SpanAllColumns) &&
-                !mine) {
-                clicked = a.request_id;
-            }
-            ImGui::PopID();
-        } else {
-            ImGui::TextUnformatted(label.c_str());
+        ImGui::PushID(static_cast<int>(row.request_id));
+        if (ImGui::Selectable(row.label.c_str(), row.mine, ImGuiSelectableFlags_SpanAllColumns) &&
+            !row.mine) {
+            clicked = row.request_id;
         }
+        row.min = ImGui::GetItemRectMin();
+        row.max = ImGui::GetItemRectMax();
+        ImGui::PopID();
         ImGui::TableSetColumnIndex(1);
-        ImGui::TextUnformatted(a.received_at.c_str());
+        ImGui::TextUnformatted(row.time.c_str());
         ImGui::TableSetColumnIndex(2);
-        if (previous >= 0) {
-            ImGui::Text("%lld", static_cast<long long>(a.received_ms - previous));
-        }
-        previous = a.received_ms;
+        ImGui::TextUnformatted(row.since_ms.c_str());
         ImGui::TableSetColumnIndex(3);
-        if (a.status == 0) {
-            ImGui::TextColored(muted_colour(), "none"); // a connection fault: no answer
-        } else {
-            ImGui::TextColored(status_colour(a.status), "%d", a.status);
-        }
+        ImGui::TextColored(row.code == 0 ? muted_colour() : status_colour(row.code), "%s",
+                           row.status.c_str());
         ImGui::TableSetColumnIndex(4);
-        ImGui::TextWrapped("%s", fault_and_retry(a).c_str());
+        ImGui::TextWrapped("%s", row.fault_retry.c_str());
     }
     ImGui::EndTable();
     return clicked;

@@ -182,6 +182,9 @@ void DetailPane::refresh() {
 }
 
 void DetailPane::draw_content() {
+    m_active_tab.clear();
+    m_delivery_summary.clear();
+    m_delivery_rows.clear();
     refresh();
     const EventDetail* d = m_ctx.feed.detail();
     if (m_ctx.feed.selected() == 0) {
@@ -193,27 +196,39 @@ void DetailPane::draw_content() {
         return;
     }
     draw_header();
-    if (ImGui::BeginTabBar("detail")) {
-        if (ImGui::BeginTabItem("Event")) {
-            draw_event_tab();
-            ImGui::EndTabItem();
-        }
-        if (ImGui::BeginTabItem("Request")) {
-            draw_request_tab();
-            ImGui::EndTabItem();
-        }
-        std::string attempts = "Delivery (" + std::to_string(d->attempts.size()) + ")###delivery";
-        if (ImGui::BeginTabItem(attempts.c_str())) {
-            draw_delivery_tab();
-            ImGui::EndTabItem();
-        }
-        std::string lint = "Lint (" + std::to_string(m_parsed->lint.size()) + ")###lint";
-        if (ImGui::BeginTabItem(lint.c_str())) {
-            draw_lint_tab();
-            ImGui::EndTabItem();
-        }
-        ImGui::EndTabBar();
+    if (!ImGui::BeginTabBar("detail")) {
+        return;
     }
+    auto flags_of = [&](const char* name) {
+        if (m_ctx.open_detail_tab != name) {
+            return ImGuiTabItemFlags(0);
+        }
+        m_ctx.open_detail_tab.clear();
+        return ImGuiTabItemFlags(ImGuiTabItemFlags_SetSelected);
+    };
+    if (ImGui::BeginTabItem("Event", nullptr, flags_of("Event"))) {
+        m_active_tab = "Event";
+        draw_event_tab();
+        ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Request", nullptr, flags_of("Request"))) {
+        m_active_tab = "Request";
+        draw_request_tab();
+        ImGui::EndTabItem();
+    }
+    std::string attempts = "Delivery (" + std::to_string(d->attempts.size()) + ")###delivery";
+    if (ImGui::BeginTabItem(attempts.c_str(), nullptr, flags_of("Delivery"))) {
+        m_active_tab = "Delivery";
+        draw_delivery_tab();
+        ImGui::EndTabItem();
+    }
+    std::string lint = "Lint (" + std::to_string(m_parsed->lint.size()) + ")###lint";
+    if (ImGui::BeginTabItem(lint.c_str(), nullptr, flags_of("Lint"))) {
+        m_active_tab = "Lint";
+        draw_lint_tab();
+        ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
 }
 
 void DetailPane::draw_header() {
@@ -375,7 +390,12 @@ void DetailPane::draw_delivery_tab() {
         ImGui::TextColored(muted_colour(), "this event's request carried no messageIds");
         return;
     }
-    draw_attempts_table(d.attempts, d.request ? d.request->id : 0, false);
+    m_delivery_summary = attempts_summary(d.attempts);
+    m_delivery_rows = attempt_rows(d.attempts, d.request ? d.request->id : 0);
+    if (const int64_t id = draw_attempts_table(m_delivery_rows, m_delivery_summary); id != 0) {
+        m_ctx.open_request = id; // another attempt: shown in the Requests tab
+        m_ctx.open_tab = "Requests";
+    }
 }
 
 void DetailPane::draw_lint_tab() {

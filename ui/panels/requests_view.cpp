@@ -118,6 +118,11 @@ void RequestsView::draw_content() {
         ImGui::TextColored(status_colour(500), "%s", m_open_error.c_str());
         return;
     }
+    if (m_ctx.open_request != 0) { // an attempt clicked in the events' Delivery tab
+        m_feed->select(m_ctx.open_request);
+        m_scroll_to_selection = true;
+        m_ctx.open_request = 0;
+    }
     keys();
     draw_filters();
     const float avail = ImGui::GetContentRegionAvail().y;

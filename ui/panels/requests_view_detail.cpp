@@ -204,7 +204,9 @@ void RequestsView::draw_delivery_tab() {
                                            "no delivery: refused before its events were read).");
         return;
     }
-    if (const int64_t id = draw_attempts_table(d.attempts, d.request.id, true); id != 0) {
+    auto rows = attempt_rows(d.attempts, d.request.id);
+    const int64_t id = draw_attempts_table(rows, attempts_summary(d.attempts));
+    if (id != 0) {
         m_feed->select(id);
         m_scroll_to_selection = true;
     }
