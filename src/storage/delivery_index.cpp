@@ -1,5 +1,7 @@
 #include "storage/delivery_index.hpp"
 
+#include <vector>
+
 namespace rm {
 
 Status DeliveryIndex::open(sql::Database& db) {
@@ -15,6 +17,7 @@ Status DeliveryIndex::open(sql::Database& db) {
 Status DeliveryIndex::reload() {
     m_first.clear();
     m_order.clear();
+    m_first.reserve(k_window + 1);
     // The newest first attempts, from the end of requests_delivery (covering: no table reads).
     auto newest =
         m_db->prepare("SELECT delivery_key, id FROM requests INDEXED BY requests_delivery "
@@ -24,15 +27,16 @@ Status DeliveryIndex::reload() {
         return newest.error();
     }
     newest->bind(1, static_cast<int64_t>(k_window));
-    std::deque<std::pair<int64_t, int64_t>> found; // newest first
+    std::vector<std::pair<int64_t, int64_t>> found; // newest first
+    found.reserve(k_window);
     auto st = newest->each_row([&](const sql::Statement& row) {
-        found.emplace_front(row.column_int(0), row.column_int(1));
+        found.emplace_back(row.column_int(0), row.column_int(1));
     });
     if (!st) {
         return st;
     }
-    for (const auto& [key, id] : found) {
-        add_first(key, id);
+    for (auto it = found.rbegin(); it != found.rend(); ++it) {
+        add_first(it->first, it->second);
     }
     return Ok{};
 }
