@@ -134,13 +134,7 @@ void Inspector::frame() {
     m_filter->draw("filter", ImVec2(0, line * 2), false, ImGuiWindowFlags_NoScrollbar);
     if (ImGui::BeginTabBar("main")) {
         // The tab drawn this frame; the shortcuts of the next frame follow it.
-        auto flags_of = [&](const char* title) {
-            if (m_ctx.open_tab != title) {
-                return ImGuiTabItemFlags(0);
-            }
-            m_ctx.open_tab.clear();
-            return ImGuiTabItemFlags(ImGuiTabItemFlags_SetSelected);
-        };
+        auto flags_of = [&](const char* title) { return take_tab_request(m_ctx.open_tab, title); };
         if (ImGui::BeginTabItem("Events", nullptr, flags_of("Events"))) {
             m_active_tab = "Events";
             draw_events_tab();

@@ -29,4 +29,14 @@ class View {
     InspectorContext& m_ctx;
 };
 
+// The flags for tab `name` of a tab bar: SetSelected once when `pending` names it (a request to
+// bring it to the front, then cleared), else none.
+inline ImGuiTabItemFlags take_tab_request(std::string& pending, const char* name) {
+    if (pending != name) {
+        return 0;
+    }
+    pending.clear();
+    return ImGuiTabItemFlags_SetSelected;
+}
+
 } // namespace rm::ui

@@ -199,13 +199,7 @@ void DetailPane::draw_content() {
     if (!ImGui::BeginTabBar("detail")) {
         return;
     }
-    auto flags_of = [&](const char* name) {
-        if (m_ctx.open_detail_tab != name) {
-            return ImGuiTabItemFlags(0);
-        }
-        m_ctx.open_detail_tab.clear();
-        return ImGuiTabItemFlags(ImGuiTabItemFlags_SetSelected);
-    };
+    auto flags_of = [&](const char* name) { return take_tab_request(m_ctx.open_detail_tab, name); };
     if (ImGui::BeginTabItem("Event", nullptr, flags_of("Event"))) {
         m_active_tab = "Event";
         draw_event_tab();
