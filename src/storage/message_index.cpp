@@ -388,20 +388,45 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
     if (!m_bloom.maybe_contains(key)) {
         return std::optional<int64_t>{};
     }
+    // Newest first, stopping at the first candidate the events table confirms: only first
+    // occurrences are indexed, so at most one live entry matches (write key, messageId), and
+    // the SDK retries that make repeats are recent. A repeat found in level 0 reads no segment;
+    // one in segment s reads only the false "maybe"s of the segments after s.
     std::vector<int64_t> candidates;
+    auto confirmed = [&]() -> Result<std::optional<int64_t>> {
+        std::sort(candidates.begin(), candidates.end());
+        for (int64_t id : candidates) {
+            m_verify.bind(1, write_key).bind(2, message_id).bind(3, id);
+            auto row = m_verify.step();
+            bool same = row && *row && m_verify.column_int(0) == 1;
+            m_verify.reset();
+            if (!row) {
+                return row.error();
+            }
+            if (same) {
+                return std::optional<int64_t>(id);
+            }
+        }
+        candidates.clear();
+        return std::optional<int64_t>{};
+    };
     auto [first, last] = m_recent.equal_range(key);
     for (auto it = first; it != last; ++it) {
         candidates.push_back(it->second);
     }
+    if (auto found = confirmed(); !found || *found) {
+        return found;
+    }
     // Complete segments whose filter may hold the key; the one being sealed, if any, is all
     // in level 0 still.
-    const int64_t complete = complete_segments();
-    for (int64_t s = m_first_live; s < complete; ++s) {
+    for (int64_t s = complete_segments() - 1; s >= m_first_live; --s) {
         const bool have_filter = static_cast<size_t>(s) < m_segment_blooms.size() &&
                                  !m_segment_blooms[static_cast<size_t>(s)].empty();
+        ++m_lookups.filters_checked;
         if (have_filter && !m_segment_blooms[static_cast<size_t>(s)].maybe_contains(key)) {
             continue;
         }
+        ++m_lookups.blocks_read;
         m_find_in_segment.bind(1, s).bind(2, key);
         auto st = m_find_in_segment.each_row([&](const sql::Statement& row) {
             each_entry(row.column_text(0), [&](const Entry& e) {
@@ -413,18 +438,8 @@ Result<std::optional<int64_t>> MessageIndex::find_first(int64_t key, std::string
         if (!st) {
             return st.error();
         }
-    }
-    std::sort(candidates.begin(), candidates.end());
-    for (int64_t id : candidates) {
-        m_verify.bind(1, write_key).bind(2, message_id).bind(3, id);
-        auto row = m_verify.step();
-        bool same = row && *row && m_verify.column_int(0) == 1;
-        m_verify.reset();
-        if (!row) {
-            return row.error();
-        }
-        if (same) {
-            return std::optional<int64_t>(id);
+        if (auto found = confirmed(); !found || *found) {
+            return found;
         }
     }
     return std::optional<int64_t>{};
