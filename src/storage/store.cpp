@@ -136,6 +136,13 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     if (auto st = impl->prepare_trim(); !st) {
         return make_error(impl->path + ": " + st.error().message);
     }
+    Checkpointer::Options copy;
+    copy.fsync = options.fsync && !impl->remove_on_close;
+    auto checkpointer = Checkpointer::start(impl->path, impl->write_db, copy);
+    if (!checkpointer) {
+        return make_error(impl->path + ": " + checkpointer.error().message);
+    }
+    impl->checkpointer = std::move(*checkpointer);
     impl->readers = std::make_unique<ReadPool>(impl->path);
     Impl* raw = impl.get();
     impl->writer = std::thread([raw] { raw->writer_loop(); });
@@ -151,6 +158,7 @@ Store::~Store() {
     if (m_impl->writer.joinable()) {
         m_impl->writer.join();
     }
+    m_impl->checkpointer.reset();
     m_impl->readers.reset();
     m_impl->write_db = sql::Database();
     if (m_impl->remove_on_close) {

@@ -16,6 +16,9 @@
 //     When the queue is full the writer drops the oldest row the forwarder has not taken:
 //     forward_pending() only ever returns rows among the forward_window() oldest, and the
 //     writer never drops those, so a request is never both dropped and relayed.
+//  5. The WAL copy (checkpointer.hpp). After each commit the write connection's WAL hook, on
+//     the writer thread, wakes the checkpointer's thread, which copies the WAL into the file
+//     on its own connection; past a bound the writer copies the rest itself.
 // Submitters wait for their commit through a BatchSignal (util/batch_signal.hpp).
 // Reads run on the caller's thread through pooled read-only connections (WAL lets them run
 // beside the writer). No SQLite handle is ever shared between threads at the same time.

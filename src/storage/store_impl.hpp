@@ -2,6 +2,7 @@
 // the write queue), store_writer.cpp (the writer thread) and store_queries.cpp (read side).
 #pragma once
 
+#include "storage/checkpointer.hpp"
 #include "storage/counts.hpp"
 #include "storage/db_file.hpp"
 #include "storage/delivery_index.hpp"
@@ -130,6 +131,7 @@ struct Store::Impl {
     std::string path;             // the real file path
     bool remove_on_close = false; // true for ":memory:" (a temporary file)
     sql::Database write_db;
+    std::unique_ptr<Checkpointer> checkpointer; // reset before write_db closes (its WAL hook)
     std::unique_ptr<ReadPool> readers;
 
     // Meeting point 1: the write queue. The writer takes the whole queue as one batch (one
