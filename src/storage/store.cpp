@@ -106,9 +106,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     // database). No mmap: every page it touched stayed resident, so the process grew with the
     // database (67 MB more at 1M events, up to the 1 GiB mapped); reading through the page
     // cache cost the writer 2-6% on singles and nothing measurable on batches.
+    const bool sync = options.fsync && !impl->remove_on_close; // commits and WAL copies
     const std::string pragmas =
         std::string("PRAGMA page_size=16384; PRAGMA journal_mode=WAL;") +
-        " PRAGMA synchronous=" + (options.fsync && !impl->remove_on_close ? "NORMAL" : "OFF") +
+        " PRAGMA synchronous=" + (sync ? "NORMAL" : "OFF") +
         "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;"
         " PRAGMA cache_size=-16384; PRAGMA cache_spill=8192; PRAGMA mmap_size=0;";
     if (auto st = impl->write_db.exec(pragmas); !st) {
@@ -137,7 +138,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
         return make_error(impl->path + ": " + st.error().message);
     }
     Checkpointer::Options copy;
-    copy.fsync = options.fsync && !impl->remove_on_close;
+    copy.fsync = sync;
     auto checkpointer = Checkpointer::start(impl->path, impl->write_db, copy);
     if (!checkpointer) {
         return make_error(impl->path + ": " + checkpointer.error().message);
