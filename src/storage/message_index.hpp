@@ -12,7 +12,7 @@
 //   - level 0: the newest entries. Each write transaction appends one row holding its new
 //     entries to message_ids_recent; the writer keeps them in memory (scanned on lookups).
 //   - level 1: message_ids (segment, first_hash, entries). Every ~65,536 level-0 entries are
-//     sorted by key into a new segment of blocks of >= 256 entries (a key never straddles two
+//     sorted by key into a new segment of blocks of >= 248 entries (a key never straddles two
 //     blocks). The segment number is the largest yet, so blocks are appended at the end of the
 //     B-tree, at most 16 per transaction, so no commit stalls.
 // A Bloom filter in front (16 MiB: 0.86% false "maybe" at 10M entries) answers "surely new"

@@ -235,3 +235,33 @@ TEST_CASE("a repeat of a recent messageId reads no segment however many there ar
     REQUIRE(other.ok());
     CHECK_FALSE(other->has_value());
 }
+
+TEST_CASE("sealed blocks fit in their rows - no overflow pages", "[message_index]") {
+    // With the default segment size a block must fit in a row of a 16 KiB page; a block one
+    // entry too large spills into an overflow page of its own, mostly unused.
+    TempDir dir;
+    const std::string path = (dir.path / "b.db").string();
+    {
+        auto store = open_store(path, 65536);
+        int64_t n = 0;
+        for (int r = 0; r < 120; ++r) {
+            std::vector<EventRecord> events;
+            for (int i = 0; i < 700; ++i) {
+                events.push_back(event("track", "u", "b-" + std::to_string(n++)));
+            }
+            REQUIRE(store->record(request("wk"), std::move(events)).ok());
+        }
+    }
+    auto opened = sql::Database::open(path, true);
+    REQUIRE(opened.ok());
+    auto count = [&](const char* sql) {
+        auto stmt = opened->prepare(sql);
+        REQUIRE(stmt.ok());
+        auto row = stmt->step();
+        REQUIRE((row.ok() && *row));
+        return stmt->column_int(0);
+    };
+    CHECK(count("SELECT COUNT(*) FROM message_ids") >= 65536 / 256);
+    CHECK(count("SELECT COUNT(*) FROM dbstat WHERE name = 'message_ids' AND "
+                "pagetype = 'overflow'") == 0);
+}
