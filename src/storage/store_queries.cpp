@@ -84,14 +84,15 @@ Where event_where(const EventFilter& f, const std::vector<int64_t>& firsts) {
             w.add("e." + std::string(column) + " = ?", *value);
         }
     }
-    // Indexed by key_hash (schema 3); the text is compared too.
+    // Indexed by key_hash (query::keyed_events); the text is compared too.
     const std::pair<const char*, const std::string*> hashed[] = {
         {"user", &f.user_id},
         {"anonymous", &f.anonymous_id},
     };
     for (const auto& [column, value] : hashed) {
         if (!value->empty()) {
-            w.add("e." + std::string(column) + "_key = ? AND e." + column + "_id = ?",
+            w.add(query::keyed_events(std::string(column) + "_key", 1) + " AND e." + column +
+                      "_id = ?",
                   {key_hash(*value), *value});
         }
     }

@@ -239,9 +239,6 @@ TEST_CASE("filter compiler: SQL shape of every term", "[filter]") {
         {"type:track,page", "e.type IN (?, ?)"},
         {"event:\"Order Completed\"", "e.event = ?"},
         {"key:WK1", "e.write_key = ?"},
-        {"user:u1", "(e.user_key = ? AND e.user_id = ?)"},
-        {"user:u1,u2", "(e.user_key IN (?, ?) AND e.user_id IN (?, ?))"},
-        {"anon:a1", "(e.anonymous_key = ? AND e.anonymous_id = ?)"},
         {"status:429", "(r.status <> 200 AND r.status = ?)"},
         {"status:200", "r.status = ?"},
         {"status:4xx", "(r.status <> 200 AND r.status BETWEEN ? AND ?)"},
@@ -281,12 +278,22 @@ TEST_CASE("filter compiler: SQL shape of every term", "[filter]") {
         {"traits.name>M",
          "coalesce(json_type(e.payload, ?) = 'text' AND json_extract(e.payload, ?) > ?, 0)"},
         {"traits.plan:a,b", "(json_extract(e.payload, ?) IS ? OR json_extract(e.payload, ?) IS ?)"},
-        {"type:track user:u1", "e.type = ? AND (e.user_key = ? AND e.user_id = ?)"},
     };
     for (const auto& [text, where] : shapes) {
         INFO(text);
         CHECK(compiled(text).where == where);
     }
+    // user: and anon: pick event ids through the key's bucketed index, then check the text.
+    const std::string u1 = keyed_events("user_key", 1);
+    CHECK(u1.find("(id >> 13) IN") != std::string::npos);
+    CHECK(u1.find("user_key = ?") != std::string::npos);
+    CHECK(keyed_events("user_key", 2).find("user_key IN (?, ?)") != std::string::npos);
+    CHECK(compiled("user:u1").where == "(" + u1 + " AND e.user_id = ?)");
+    CHECK(compiled("user:u1,u2").where ==
+          "(" + keyed_events("user_key", 2) + " AND e.user_id IN (?, ?))");
+    CHECK(compiled("anon:a1").where ==
+          "(" + keyed_events("anonymous_key", 1) + " AND e.anonymous_id = ?)");
+    CHECK(compiled("type:track user:u1").where == "e.type = ? AND (" + u1 + " AND e.user_id = ?)");
 }
 
 TEST_CASE("filter compiler: bound values - requests join and indexed flag", "[filter]") {

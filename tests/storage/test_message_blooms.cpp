@@ -156,7 +156,7 @@ TEST_CASE("the upgrade to schema 10 drops the global filter's chunks of the old 
                 .ok());
     REQUIRE(sql::migrate(*db).ok());
     CHECK(query_int(*db, "SELECT COUNT(*) FROM message_bloom_chunks") == 0);
-    CHECK(query_int(*db, "PRAGMA user_version") == 10);
+    CHECK(query_int(*db, "PRAGMA user_version") == sql::current_schema_version());
 }
 
 TEST_CASE("a Bloom filter stored as bytes reads back the same", "[message_index][blooms]") {

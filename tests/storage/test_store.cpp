@@ -1,4 +1,6 @@
+#include "query/filter.hpp"
 #include "storage/schema.hpp"
+#include "storage/sqlite.hpp"
 #include "storage/store.hpp"
 #include "support/store_records.hpp"
 #include "util/clock.hpp"
@@ -262,4 +264,75 @@ TEST_CASE("large journal bodies are kept compressed and read back plain", "[stor
     REQUIRE(rows.size() == 2);
     CHECK(rows[0].record.body == sent);
     CHECK(rows[1].record.body == "{\"tiny\":true}");
+}
+
+TEST_CASE("user and anonymous filters find events across id buckets - newest first", "[store]") {
+    // The key indexes are per bucket of 8,192 event ids (schema 11): 30,002 events span four.
+    TempDir dir;
+    const std::string path = (dir.path / "k.db").string();
+    StoreOptions options;
+    options.path = path;
+    auto store = open_store(options);
+    auto with_anon = [](EventRecord e, const std::string& anon) {
+        e.anonymous_id = anon;
+        return e;
+    };
+    auto count = [&](const EventFilter& f) {
+        auto n = store->count_events(f);
+        REQUIRE(n.ok());
+        return *n;
+    };
+    REQUIRE(store->record(request("wk"), {with_anon(event("track", "rare", "r1"), "dev-1")}).ok());
+    int n = 0;
+    for (int r = 0; r < 3; ++r) {
+        std::vector<EventRecord> events;
+        for (int i = 0; i < 10000; ++i, ++n) {
+            events.push_back(event("track", "u" + std::to_string(n % 3), "m" + std::to_string(n)));
+        }
+        REQUIRE(store->record(request("wk"), std::move(events)).ok());
+    }
+    REQUIRE(store->record(request("wk"), {with_anon(event("track", "rare", "r2"), "dev-2")}).ok());
+
+    EventFilter rare;
+    rare.user_id = "rare";
+    rare.descending = true;
+    auto found = store->events(rare);
+    REQUIRE(found.ok());
+    REQUIRE(found->size() == 2);
+    CHECK(found->at(0).message_id == "r2");
+    CHECK(found->at(1).message_id == "r1");
+    EventFilter u1;
+    u1.expression = "user:u1";
+    CHECK(count(u1) == 10000);
+    u1.descending = true;
+    u1.limit = 3;
+    auto newest = store->events(u1);
+    REQUIRE((newest.ok() && newest->size() == 3));
+    CHECK(newest->at(0).id > newest->at(1).id);
+    CHECK(newest->at(0).id >= 30000); // from the newest bucket
+    EventFilter device;
+    device.anonymous_id = "dev-1";
+    CHECK(count(device) == 1);
+    device.anonymous_id = "";
+    device.expression = "anon:dev-1,dev-2 -user:u0";
+    CHECK(count(device) == 2);
+
+    // The query seeks the bucketed index and needs no sort for newest first.
+    auto db = sql::Database::open(path, true);
+    REQUIRE(db.ok());
+    for (const char* column : {"user_key", "anonymous_key"}) {
+        INFO(column);
+        auto plan = db->prepare("EXPLAIN QUERY PLAN SELECT e.id FROM events AS e WHERE " +
+                                query::keyed_events(column, 1) + " ORDER BY e.id DESC LIMIT 5");
+        REQUIRE(plan.ok());
+        plan->bind(1, int64_t{42});
+        std::string text;
+        for (auto row = plan->step(); row.ok() && *row; row = plan->step()) {
+            text += plan->column_text(3) + "\n";
+        }
+        CHECK(text.find(std::string("COVERING INDEX events_") +
+                        (column == std::string("user_key") ? "user" : "anonymous") + "_bucket") !=
+              std::string::npos);
+        CHECK(text.find("TEMP B-TREE") == std::string::npos);
+    }
 }
