@@ -10,6 +10,7 @@
 #include "panels/stats_panel.hpp"
 #include "panels/status_bar.hpp"
 #include "theme.hpp"
+#include "util/plural.hpp"
 
 namespace rm::ui {
 
@@ -42,8 +43,7 @@ bool Inspector::wants_frame() const {
 std::string Inspector::window_title() const {
     const size_t n = m_ctx.feed.size();
     std::string where = m_ctx.read_only ? m_ctx.db_path + " (read-only)" : m_ctx.url;
-    return "ruddermock \xe2\x80\x94 " + where + " \xe2\x80\x94 " + std::to_string(n) +
-           (n == 1 ? " event" : " events");
+    return "ruddermock \xe2\x80\x94 " + where + " \xe2\x80\x94 " + counted(n, "event", "events");
 }
 
 void Inspector::shortcuts() {

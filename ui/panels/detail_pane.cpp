@@ -3,7 +3,9 @@
 
 #include "../theme.hpp"
 #include "export_dialog.hpp"
+#include "util/plural.hpp"
 
+#include <algorithm>
 #include <imgui_stdlib.h>
 #include <nlohmann/json.hpp>
 
@@ -299,8 +301,10 @@ void DetailPane::draw_request_tab() {
     ImGui::SameLine();
     ImGui::TextUnformatted(r.reason.empty() ? "accepted" : r.reason.c_str());
     ImGui::SameLine();
-    ImGui::TextColored(muted_colour(), "%.2f ms, %d events, from %s",
-                       static_cast<double>(r.duration_us) / 1000.0, r.event_count, r.peer.c_str());
+    ImGui::TextColored(
+        muted_colour(), "%.2f ms, %s, from %s", static_cast<double>(r.duration_us) / 1000.0,
+        counted(static_cast<size_t>(std::max(0, r.event_count)), "event", "events").c_str(),
+        r.peer.c_str());
     if (!r.fault_json.empty()) {
         ImGui::TextColored(status_colour(500), "fault applied: %s", r.fault_json.c_str());
     }

@@ -2,6 +2,7 @@
 
 #include "../theme.hpp"
 #include "export/exporter.hpp"
+#include "util/plural.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -244,7 +245,8 @@ void ExportDialog::draw() {
     if (m_selection_only) {
         ImGui::Text("The selected event #%lld", static_cast<long long>(m_ctx.feed.selected()));
     } else {
-        ImGui::Text("%zu events of the current view%s%s", m_ctx.feed.size(),
+        ImGui::Text("%s of the current view%s%s",
+                    counted(m_ctx.feed.size(), "event", "events").c_str(),
                     filter.empty() ? "" : ": ", filter.c_str());
     }
     for (int i = 0; i < 4; ++i) {

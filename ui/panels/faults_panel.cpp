@@ -1,6 +1,7 @@
 #include "faults_panel.hpp"
 
 #include "../theme.hpp"
+#include "util/plural.hpp"
 
 #include <imgui_stdlib.h>
 
@@ -358,8 +359,8 @@ void FaultsPanel::draw_editor(const std::optional<FaultEngine::Snapshot>& snap) 
             m_reload = true; // shows generated ids, normalised values
             install(std::move(*parsed), n == 0
                                             ? "fault plan cleared"
-                                            : "fault plan applied: " + std::to_string(n) + " rule" +
-                                                  (n == 1 ? "" : "s") + ", counters restart");
+                                            : "fault plan applied: " + counted(n, "rule", "rules") +
+                                                  ", counters restart");
         }
     }
     tooltip("Replaces the whole plan, as PUT /_mock/faults does; a bad plan keeps the old one");

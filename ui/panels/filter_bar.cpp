@@ -2,6 +2,7 @@
 
 #include "../theme.hpp"
 #include "query/filter.hpp"
+#include "util/plural.hpp"
 
 #include <imgui_stdlib.h>
 
@@ -163,7 +164,8 @@ void FilterBar::draw_content() {
         ImGui::SameLine();
         ImGui::TextColored(muted_colour(), "%zu found so far", m_ctx.feed.size());
     } else {
-        ImGui::TextColored(muted_colour(), "%zu events match", m_ctx.feed.size());
+        ImGui::TextColored(muted_colour(), "%s",
+                           counted(m_ctx.feed.size(), "event matches", "events match").c_str());
     }
 }
 

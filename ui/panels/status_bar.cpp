@@ -4,6 +4,7 @@
 #include "export_dialog.hpp"
 #include "faults/fault_engine.hpp"
 #include "storage/store.hpp"
+#include "util/plural.hpp"
 
 #include <cstdio>
 #include <string>
@@ -140,9 +141,11 @@ void StatusBar::draw_clear_popup() {
         m_confirm_clear = false;
     }
     if (ImGui::BeginPopupModal("Clear everything?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-        ImGui::Text("Delete all %lld events and %lld requests from %s?",
-                    static_cast<long long>(m_ctx.feed.totals().events),
-                    static_cast<long long>(m_ctx.feed.totals().requests), m_ctx.db_path.c_str());
+        const auto& totals = m_ctx.feed.totals();
+        ImGui::Text("Delete all %s and %s from %s?",
+                    counted(static_cast<size_t>(totals.events), "event", "events").c_str(),
+                    counted(static_cast<size_t>(totals.requests), "request", "requests").c_str(),
+                    m_ctx.db_path.c_str());
         ImGui::TextColored(muted_colour(), "Capture goes on; this cannot be undone.");
         if (ImGui::Button("Delete everything") && m_ctx.store) {
             if (m_clearing.joinable()) {
@@ -154,8 +157,9 @@ void StatusBar::draw_clear_popup() {
             InspectorContext* ctx = &m_ctx;
             m_clearing = std::thread([store, &tasks, ctx] {
                 auto removed = store->reset(std::nullopt);
-                std::string text = removed ? "cleared " + std::to_string(*removed) + " events"
-                                           : "clear failed: " + removed.error().message;
+                std::string text =
+                    removed ? "cleared " + counted(static_cast<size_t>(*removed), "event", "events")
+                            : "clear failed: " + removed.error().message;
                 tasks.post([ctx, text] { ctx->say(text, ImGui::GetTime()); });
             });
             ImGui::CloseCurrentPopup();
