@@ -360,6 +360,11 @@ void EventFeed::fetch_tail() {
             if (self->m_epoch != epoch) {
                 return;
             }
+            if (self->m_paused) {
+                // Asked before the pause: the list stays as it was; resume fetches it again.
+                self->m_tail_wanted = true;
+                return;
+            }
             if (!ids || !top) {
                 self->m_error = !ids ? ids.error().message : top.error().message;
                 ++self->m_version;

@@ -99,6 +99,26 @@ TEST_CASE("pause freezes the list while capture goes on - resume catches up", "[
     CHECK(live.pump(imgui, [&] { return live.feed->size() == 2; }));
 }
 
+TEST_CASE("a pause holds back the new events of a fetch already under way", "[ui]") {
+    // The window asked for the new events, then the user paused before they came back: the
+    // list stays as it was when paused (it grew by one under ctest -j2 before the fix).
+    test::ImGuiHarness imgui;
+    test::LiveInspector live(imgui);
+    post_track(live.server, "u1", "Before");
+    REQUIRE(live.pump(imgui, [&] { return live.feed->size() == 1; }));
+    post_track(live.server, "u1", "During");
+    std::this_thread::sleep_for(std::chrono::milliseconds(250)); // the watcher sees the commit
+    imgui.frame(*live.inspector); // asks for the tail; its answer waits in the task queue
+    imgui.press(*live.inspector, ImGuiKey_Space);
+    REQUIRE(live.feed->paused());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the worker answers
+    live.pump(
+        imgui, [] { return false; }, 300);
+    CHECK(live.feed->size() == 1);
+    imgui.press(*live.inspector, ImGuiKey_Space);
+    CHECK(live.pump(imgui, [&] { return live.feed->size() == 2; }));
+}
+
 TEST_CASE("'/' focuses the filter bar", "[ui]") {
     test::ImGuiHarness imgui;
     test::LiveInspector live(imgui);
