@@ -90,7 +90,10 @@ EventFeed::EventFeed(std::string db_path, Store* live, MainThreadQueue& ui,
       m_shared(std::make_shared<Shared>()) {
     if (m_live) {
         m_seen_generation = m_live->generation();
-        m_watcher = std::thread([this] { watch_generation(); });
+        m_generation_posted.store(m_seen_generation);
+        // Watched from this generation on: read here, not when the thread gets to run, or a
+        // commit between the two (a busy machine) is never seen until the next one.
+        m_watcher = std::thread([this, from = m_seen_generation] { watch_generation(from); });
     }
 }
 
@@ -103,9 +106,8 @@ EventFeed::~EventFeed() {
     m_worker.reset(); // joins: no job runs after this
 }
 
-void EventFeed::watch_generation() {
+void EventFeed::watch_generation(uint64_t seen) {
     // Sleeps on the store's generation counter; wakes the UI at most every 30 ms.
-    uint64_t seen = m_live->generation();
     while (!m_stop.load()) {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
         uint64_t now = m_live->wait_for_change(seen, deadline);

@@ -121,7 +121,7 @@ class EventFeed {
     void fetch_tail();
     void fetch_totals();
     void fetch_rows();
-    void watch_generation();
+    void watch_generation(uint64_t seen);
 
     std::string m_db_path;
     Store* m_live;
