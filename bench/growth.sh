@@ -31,7 +31,15 @@ start() { # $1 db, $2 port file -> port on stdout, pid in $tmp/$2.pid
   echo $! > "$tmp/$2.pid"
   wait_port "$tmp/$2"
 }
-stop() { kill "$(cat "$tmp/$1.pid")"; wait "$(cat "$tmp/$1.pid")" 2>/dev/null || true; }
+# The server was started in a subshell ($(start ...)), so it is not this shell's child and wait
+# cannot wait for it: poll until it has exited (its last WAL copy can take seconds), or the
+# next start on the same database finds it still open and exits 2.
+stop() {
+  local p
+  p=$(cat "$tmp/$1.pid")
+  kill "$p" 2>/dev/null || true
+  while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+}
 stored() { curl -s "http://127.0.0.1:$1/_mock/stats" | node -e \
   "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).events))"; }
 

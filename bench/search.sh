@@ -6,7 +6,8 @@
 # events (first page, newest first), one of an old event (a rare match, newest first and
 # oldest first), text that never matches (newest first and oldest first), a JSON path that
 # never matches, and each no-match search again with scan=0 (no scan budget). Prints the
-# "truncated" field of each answer. Targets (issue 11 §2, 1M events): a first page with
+# "truncated" field of each answer. Also userId and user: filters (one user of the 100 holds 1%
+# of the events; a user never seen). Targets (issue 11 §2, 1M events): a first page with
 # matches within 200 ms; a search without a match within 2 s or truncated.
 # Needs wrk: ./scripts/install-deps.sh --bench
 # Environment: EVENTS (default 1000000), DB (a path: keep the filled database there and reuse
@@ -95,6 +96,10 @@ search "q= no match, newest first"            "q=no-such-text-anywhere&order=des
 search "q= no match, oldest first"            "q=no-such-text-anywhere&limit=100"
 search "filter= JSON path, no match"          "filter=properties.total%3E1000&order=desc&limit=100"
 search "filter= free text, no match"          "filter=no-such-text-anywhere&order=desc&limit=100"
+search "userId= 1% of the events, newest first" "userId=bench-user-7&order=desc&limit=100"
+search "userId= 1% of the events, oldest first" "userId=bench-user-7&limit=100"
+search "userId= no such user"                  "userId=nobody-at-all&order=desc&limit=100"
+search "filter= user: and type:, newest first" "filter=user:bench-user-7%20type:track&order=desc&limit=100"
 search "q= no match, scan=0 (no budget)"      "q=no-such-text-anywhere&order=desc&limit=100&scan=0"
 search "filter= JSON path, no match, scan=0"  "filter=properties.total%3E1000&order=desc&limit=100&scan=0"
 page_to_match() { # $1 label, $2 query: newest first along next_before until a page has events
