@@ -363,8 +363,7 @@ void EventFeed::fetch_tail() {
                 return;
             }
             if (self->m_paused) {
-                // Asked before the pause: the list stays as it was; resume fetches it again.
-                self->m_tail_wanted = true;
+                // Asked before the pause: the list stays as it was (resuming asks again).
                 return;
             }
             if (!ids || !top) {
