@@ -28,7 +28,10 @@ while true do
   from = e + 1
 end
 local tail = template:sub(from)
-local headers = nil
+local headers = {
+  ["Content-Type"] = "application/json",
+  ["Authorization"] = "Basic " .. os.getenv("AUTH"),
+}
 local counter = 0
 local parts = {}
 function request()
@@ -49,11 +52,6 @@ function request()
     parts[n + 6] = id
     n = n + 6
   end
-  parts[n + 1] = tail
-  for i = n + 2, #parts do parts[i] = nil end
-  headers = headers or {
-    ["Content-Type"] = "application/json",
-    ["Authorization"] = "Basic " .. os.getenv("AUTH"),
-  }
+  parts[n + 1] = tail -- every request fills the same slots, so none is left over
   return wrk.format("POST", nil, headers, table.concat(parts))
 end
